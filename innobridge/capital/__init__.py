@@ -1,0 +1,1 @@
+"""Capital: investors, funds and banks with their preferences."""

@@ -1,0 +1,35 @@
+"""What every page needs: the navigation entries and the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from innobridge.core.roles import is_staff_role, role_labels
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items = [(_("首页"), reverse("home"))]
+    if user.is_authenticated:
+        items += [
+            (_("单位"), reverse("orgs:list")),
+            (_("技术项目"), reverse("projects:list")),
+        ]
+    items.append((_("场景需求"), reverse("demands:list")))
+    if user.is_authenticated:
+        items.append((_("投资机构"), reverse("capital:list")))
+    items.append((_("联合实验室"), reverse("orgs:lab_list")))
+    current = request.path
+    nav = [
+        {"label": label, "url": url, "active": url != "/" and current.startswith(url)}
+        for label, url in items
+    ]
+    return {
+        "nav_items": nav,
+        "user_roles": role_labels(user),
+        "user_is_bureau_staff": is_staff_role(user),
+    }

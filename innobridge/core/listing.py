@@ -1,0 +1,70 @@
+"""Search, filter and paginate a queryset the same way for pages, the API and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+MAX_QUERY_TERMS = 8
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """How an entity's list may be searched and filtered."""
+
+    search_fields: tuple[str, ...]
+    # query parameter → (lookup, allowed values | a converter that raises ValueError | None)
+    filters: Mapping[str, tuple[str, Iterable[str] | Callable[[str], Any] | None]] = field(
+        default_factory=dict
+    )
+    order_by: tuple[str, ...] = ("-pk",)
+
+
+def search_q(text: str, fields: Iterable[str]) -> Q:
+    """Every whitespace-separated term must appear in at least one of the fields."""
+    terms = text.strip()[:MAX_QUERY_LENGTH].split()[:MAX_QUERY_TERMS]
+    query = Q()
+    for term in terms:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": term})
+        query &= any_field
+    return query
+
+
+def apply_list_params(queryset: QuerySet[Any], spec: ListSpec, params: Mapping[str, Any]) -> QuerySet[Any]:
+    """Apply ``q`` and the declared filters; unknown values of a choice filter match nothing."""
+    text = str(params.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(search_q(text, spec.search_fields))
+    for name, (lookup, allowed) in spec.filters.items():
+        value = params.get(name)
+        if value in (None, ""):
+            continue
+        value = str(value)
+        if callable(allowed):
+            try:
+                value = allowed(value)
+            except (TypeError, ValueError):
+                return queryset.none()
+        elif allowed is not None and value not in set(allowed):
+            return queryset.none()
+        queryset = queryset.filter(**{lookup: value})
+    return queryset.order_by(*spec.order_by)
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 0 or value > 2**62:
+        raise ValueError(text)
+    return value
+
+
+def paginate(queryset: QuerySet[Any], page: Any, per_page: int = 20) -> Page[Any]:
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(page)

@@ -1,0 +1,102 @@
+"""Shared pages (home, API tokens, errors) and helpers every list page uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from innobridge.core import selectors, services
+from innobridge.core.forms import TokenForm
+
+
+def list_context(
+    request: HttpRequest,
+    page: Page[Any],
+    *,
+    filters: list[tuple[str, str, list[tuple[str, Any]]]],
+    export_entity: str | None = None,
+    can_create: bool = False,
+) -> dict[str, Any]:
+    """What the shared list layout needs: the page, filter selects and the query string."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": page,
+        "q": request.GET.get("q", ""),
+        "filters": [
+            {
+                "name": name,
+                "label": label,
+                "choices": [(str(value), str(text)) for value, text in choices],
+                "current": request.GET.get(name, ""),
+            }
+            for name, label, choices in filters
+        ],
+        "querystring": query.urlencode(),
+        "export_entity": export_entity,
+        "can_create": can_create,
+    }
+
+
+def audit_trail(instance: Model, limit: int = 20) -> list[dict[str, Any]]:
+    """The record's history (who, when, what changed, why), newest first."""
+    records = list(instance.history.select_related("history_user").all()[: limit + 1])  # type: ignore[attr-defined]
+    trail = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        if len(trail) == limit:
+            break
+        changes = []
+        if older is not None:
+            changes = [
+                str(newer.instance._meta.get_field(c.field).verbose_name)
+                for c in newer.diff_against(older).changes
+            ]
+        trail.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "reason": newer.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return trail
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"stats": selectors.platform_stats(user=request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(
+        request,
+        "core/tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.api_tokens_of(user=request.user),
+            "new_token": new_token,
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    services.api_token_revoke(user=request.user, pk=pk)
+    messages.success(request, _("令牌已作废。"))
+    return redirect("api_tokens")

@@ -1,0 +1,1 @@
+"""Scenario demands (场景应用需求): what enterprises and departments need solved."""

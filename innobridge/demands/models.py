@@ -1,0 +1,109 @@
+"""Scenario demands (场景应用需求): technology problems, scenarios, talent and finance needs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from innobridge.core.choices import TRL_CHOICES, District, TechField, Visibility
+from innobridge.orgs.models import Organization
+
+
+class ScenarioDemand(models.Model):
+    """场景需求: a problem an organization wants solved; the contact is private."""
+
+    class Type(models.TextChoices):
+        TECHNOLOGY = "technology", _("技术需求")
+        SCENARIO = "scenario", _("场景需求")
+        TALENT = "talent", _("人才需求")
+        FINANCE = "finance", _("融资需求")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        VETTED = "vetted", _("已审核")
+        RETURNED = "returned", _("已退回")
+        PUBLISHED = "published", _("已发布")
+        MATCHED = "matched", _("已对接")
+        SIGNED = "signed", _("已签约")
+        LANDED = "landed", _("已落地")
+        CLOSED = "closed", _("已关闭")
+
+    title = models.CharField(_("需求名称"), max_length=200)
+    description = models.TextField(_("需求描述"))
+    demand_type = models.CharField(
+        _("需求类型"), max_length=12, choices=Type.choices, default=Type.TECHNOLOGY
+    )
+    field = models.CharField(_("技术领域"), max_length=30, choices=TechField.choices)
+    required_trl = models.PositiveSmallIntegerField(
+        _("要求技术成熟度"),
+        choices=TRL_CHOICES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    budget = models.DecimalField(
+        _("预算（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    district = models.CharField(_("所在区"), max_length=20, choices=District.choices, blank=True)
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("需求单位"),
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
+    keywords = models.CharField(_("关键词"), max_length=300, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    visibility = models.CharField(
+        _("公开范围"), max_length=10, choices=Visibility.choices, default=Visibility.DRAFT
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("技术经理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_demands",
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("场景需求")
+        verbose_name_plural = _("场景需求")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "title"],
+                name="demand_title_per_owner",
+                violation_error_message=_("本单位已有同名需求。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
+                name="demand_budget_not_negative",
+                violation_error_message=_("预算不能为负数。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["field", "status"]),
+            models.Index(fields=["visibility"]),
+            models.Index(fields=["-created", "-id"], name="%(app_label)s_%(class)s_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def keyword_list(self) -> list[str]:
+        from innobridge.projects.models import split_keywords
+
+        return split_keywords(self.keywords)

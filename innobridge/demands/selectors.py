@@ -1,0 +1,50 @@
+"""Reads of scenario demands, filtered by what the user may see (core.access)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from innobridge.core.access import demand_visible_q, owned_record_editable_q
+from innobridge.core.choices import District, TechField, Visibility
+from innobridge.core.errors import NotFound
+from innobridge.core.listing import ListSpec, apply_list_params, positive_int
+from innobridge.demands.models import ScenarioDemand
+
+DEMAND_LIST = ListSpec(
+    search_fields=("title", "description", "keywords", "owner__name"),
+    filters={
+        "field": ("field", TechField.values),
+        "type": ("demand_type", ScenarioDemand.Type.values),
+        "status": ("status", ScenarioDemand.Status.values),
+        "district": ("district", District.values),
+        "visibility": ("visibility", Visibility.values),
+        "owner": ("owner_id", positive_int),
+    },
+    order_by=("-created", "-pk"),
+)
+
+
+def demand_list_for(
+    *, user: Any, params: Mapping[str, Any] | None = None
+) -> QuerySet[ScenarioDemand]:
+    queryset = ScenarioDemand.objects.filter(demand_visible_q(user)).select_related("owner")
+    return apply_list_params(queryset, DEMAND_LIST, params or {})
+
+
+def demand_get_for(*, user: Any, pk: int) -> ScenarioDemand:
+    demand = (
+        ScenarioDemand.objects.filter(demand_visible_q(user), pk=pk)
+        .select_related("owner", "manager")
+        .first()
+    )
+    if demand is None:
+        raise NotFound(_("未找到该需求，或您无权查看。"))
+    return demand
+
+
+def demand_can_edit(*, user: Any, demand: ScenarioDemand) -> bool:
+    return ScenarioDemand.objects.filter(owned_record_editable_q(user), pk=demand.pk).exists()

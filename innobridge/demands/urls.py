@@ -1,0 +1,11 @@
+from django.urls import path
+
+from innobridge.demands import views
+
+app_name = "demands"
+urlpatterns = [
+    path("", views.demand_list, name="list"),
+    path("new/", views.demand_create, name="create"),
+    path("<int:pk>/", views.demand_detail, name="detail"),
+    path("<int:pk>/edit/", views.demand_edit, name="edit"),
+]

@@ -1,0 +1,96 @@
+"""Pages for scenario demands: list and detail are open to the public (public demands only)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from innobridge.core.access import can_create_owned_record, demand_contact_visible
+from innobridge.core.choices import District, TechField, Visibility
+from innobridge.core.errors import AccessDenied
+from innobridge.core.forms import call_service, changed_data
+from innobridge.core.listing import paginate
+from innobridge.core.views import audit_trail, list_context
+from innobridge.demands import selectors, services
+from innobridge.demands.forms import ScenarioDemandForm
+from innobridge.demands.models import ScenarioDemand
+
+
+def demand_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.demand_list_for(user=request.user, params=request.GET)
+    page = paginate(queryset, request.GET.get("page"))
+    filters = [
+        ("field", _("技术领域"), TechField.choices),
+        ("type", _("需求类型"), ScenarioDemand.Type.choices),
+        ("district", _("所在区"), District.choices),
+    ]
+    if request.user.is_authenticated:
+        filters += [
+            ("status", _("状态"), ScenarioDemand.Status.choices),
+            ("visibility", _("公开范围"), Visibility.choices),
+        ]
+    context = list_context(
+        request,
+        page,
+        filters=filters,
+        export_entity="demands" if request.user.is_authenticated else None,
+        can_create=can_create_owned_record(request.user),
+    )
+    template = "demands/_table.html" if request.htmx else "demands/list.html"
+    return render(request, template, context)
+
+
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    can_edit = request.user.is_authenticated and selectors.demand_can_edit(
+        user=request.user, demand=demand
+    )
+    return render(
+        request,
+        "demands/detail.html",
+        {
+            "demand": demand,
+            "can_edit": can_edit,
+            "show_contact": demand_contact_visible(request.user, demand),
+            "history": audit_trail(demand) if can_edit else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_owned_record(request.user):
+        raise AccessDenied(_("您的角色不能发布需求。"))
+    form = ScenarioDemandForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        demand = call_service(form, lambda: services.demand_create(actor=request.user, **data))
+        if demand is not None:
+            return redirect("demands:detail", pk=demand.pk)
+    return render(request, "core/form.html", {"form": form, "title": _("新建场景需求")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    if not selectors.demand_can_edit(user=request.user, demand=demand):
+        raise AccessDenied(_("您无权修改该需求。"))
+    form = ScenarioDemandForm(request.POST or None, instance=demand, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = changed_data(form)
+        demand.refresh_from_db()
+        saved = call_service(
+            form, lambda: services.demand_update(actor=request.user, demand=demand, data=data)
+        )
+        if saved is not None:
+            return redirect("demands:detail", pk=demand.pk)
+    cancel = reverse("demands:detail", kwargs={"pk": demand.pk})
+    return render(
+        request, "core/form.html", {"form": form, "title": _("修改场景需求"), "cancel_url": cancel}
+    )

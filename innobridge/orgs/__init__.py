@@ -1,0 +1,1 @@
+"""Organizations, people, their memberships, and the industry joint labs."""

@@ -1,0 +1,1 @@
+"""Technology supply: projects, research results and patents, and their pipeline stage."""
