@@ -83,3 +83,17 @@ def api_token_revoke(*, user: Any, pk: int) -> None:
         from innobridge.core.errors import NotFound
 
         raise NotFound(_("未找到该令牌。"))
+
+
+def roles_ensure() -> None:
+    """Create the role groups; bureau staff get every permission of the platform's apps so the
+    admin works for them (object rules in core.access still decide what pages and API show)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from innobridge.core.roles import Role
+
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+    staff = Group.objects.get(name=Role.STAFF)
+    apps = ["orgs", "projects", "demands", "capital", "core", "auth"]
+    staff.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))

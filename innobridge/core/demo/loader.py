@@ -1,0 +1,394 @@
+"""Load the deterministic Wuhan demo dataset (``innobridge demo``).
+
+Everything is drawn from ``random.Random(seed)`` and the phrase banks, so the same seed gives
+the same organizations, people, projects, demands, investors and labs on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from innobridge.capital.models import InvestmentStage, InvestorProfile
+from innobridge.core.choices import District, TechField, Visibility
+from innobridge.core.demo import phrases, text
+from innobridge.core.roles import Role
+from innobridge.core.services import roles_ensure
+from innobridge.core.uscc import make_uscc
+from innobridge.demands.models import ScenarioDemand
+from innobridge.orgs.models import JointLab, JointLabMember, Membership, Organization, Person
+from innobridge.projects.models import TechProject
+
+DEFAULT_SEED = 2025
+GENERATED_ENTERPRISES = 1050
+PROJECTS = 620
+DEMANDS = 260
+EXPERTS = 120
+LAB_MEMBER_COUNTS = (10, 9, 9, 9, 9, 9, 9, 9, 8, 8)  # 89 member units in the first batch
+REASON = "演示数据"
+
+
+def _zh(choices: Any) -> dict[str, str]:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return {str(label): value for value, label in choices}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    organization: str
+    full_name: str
+    note: str
+
+
+DEMO_USERS = (
+    DemoUser("staff", Role.STAFF, "武汉市科学技术局", "王建国", "科创局工作人员：全部数据、管理后台"),
+    DemoUser("manager", Role.MANAGER, "武汉产业创新发展研究院", "李静", "技术经理人：负责的项目与需求"),
+    DemoUser("enterprise", Role.MEMBER, "武汉锐科光纤激光技术股份有限公司", "张伟", "企业用户：本单位记录与公开信息"),
+    DemoUser("university", Role.MEMBER, "华中科技大学", "陈晓东", "高校用户：本单位记录与公开信息"),
+    DemoUser("expert", Role.EXPERT, "武汉大学", "刘志强", "评审专家：公开需求（评审分配见后续功能）"),
+    DemoUser("investor", Role.INVESTOR, "武汉创新投资集团有限公司", "赵敏", "投资机构用户：公开项目与需求"),
+)  # fmt: skip
+
+
+def demo_password() -> str:
+    return os.environ.get("INNOBRIDGE_DEMO_PASSWORD", "innobridge2025")
+
+
+class DemoBuilder:
+    """Builds unsaved model instances in a fixed order from one random stream."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.used_codes: set[str] = set()
+        self.fields = _zh(TechField.choices)
+        self.districts = _zh(District.choices)
+
+    # -- helpers --------------------------------------------------------------------------
+    def uscc(self, authority: str, kind: str) -> str:
+        while True:
+            region = "4201" + self.rng.choice(("00", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16", "17"))  # fmt: skip
+            body = f"{self.rng.randrange(10**8):08d}"
+            code = make_uscc(authority, kind, region, body)
+            if code not in self.used_codes:
+                self.used_codes.add(code)
+                return code
+
+    def date_between(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        return start + datetime.timedelta(days=self.rng.randrange((end - start).days + 1))
+
+    def field_code(self, label: str) -> str:
+        return self.fields.get(label, "")
+
+    def district_code(self, label: str) -> str:
+        return self.districts.get(label, "")
+
+    # -- organizations --------------------------------------------------------------------
+    def organizations(self) -> list[Organization]:
+        kinds = {"enterprise": ("9", "1"), "university": ("1", "2"), "institute": ("1", "2"),
+                 "financial": ("9", "1"), "investor": ("9", "1"), "government": ("1", "1"),
+                 "service": ("9", "1"), "lab": ("5", "2")}  # fmt: skip
+        organizations: list[Organization] = []
+        names: set[str] = set()
+
+        def add(name: str, kind: str, short: str, district: str, field: str, size: str) -> None:
+            if name in names:
+                return
+            names.add(name)
+            authority, code_kind = kinds[kind]
+            founded = self.date_between(datetime.date(1952, 1, 1), datetime.date(2023, 12, 31))
+            if kind == "enterprise" and size in ("micro", "small"):
+                founded = self.date_between(datetime.date(2012, 1, 1), datetime.date(2024, 6, 30))
+            organizations.append(
+                Organization(
+                    name=name, short_name=short, kind=kind, uscc=self.uscc(authority, code_kind),
+                    district=self.district_code(district), field=self.field_code(field),
+                    founded=founded, size=size,
+                )
+            )  # fmt: skip
+
+        for org in phrases.NAMED_ORGS:
+            size = "large" if org["kind"] in ("enterprise", "institute") else ""
+            add(org["name"], org["kind"], org["short"], org["district"], org["field"], size)
+        for org in phrases.UNIVERSITIES:
+            add(org["name"], org["kind"], org["short"], org["district"], org["field"], "large")
+        for name in phrases.BANKS:
+            add(name, "financial", "", self.rng.choice(("江汉区", "武昌区", "江岸区", "东湖高新区")), "", "large")  # fmt: skip
+        for name in phrases.GUARANTEE_FIRMS:
+            add(name, "financial", "", self.rng.choice(phrases.DISTRICTS[:6]), "", "medium")
+        for name in (*phrases.GOVERNMENT_FUNDS, *phrases.VC_PE_FIRMS):
+            add(name, "investor", "", self.rng.choice(phrases.DISTRICTS[:10]), "", "small")
+        district_weights = [30, 14, 6, 6, 5, 4, 5, 6, 3, 8, 5, 3, 4, 3, 2, 2]
+        sizes = ["micro", "small", "small", "small", "medium", "medium", "large"]
+        generated = 0
+        while generated < GENERATED_ENTERPRISES:
+            field = self.rng.choice(phrases.FIELDS)
+            name = text.enterprise_name(self.rng, field)
+            if name in names:
+                continue
+            district = self.rng.choices(phrases.DISTRICTS, weights=district_weights)[0]
+            add(name, "enterprise", "", district, field, self.rng.choice(sizes))
+            generated += 1
+        return organizations
+
+    # -- people ---------------------------------------------------------------------------
+    def experts(self, hosts: list[Organization]) -> list[tuple[Person, Organization, str]]:
+        people = []
+        for _index in range(EXPERTS):
+            host = self.rng.choice(hosts)
+            field_label = self.rng.choice(phrases.FIELDS)
+            person = Person(
+                name=text.person_name(self.rng),
+                title=self.rng.choice(phrases.EXPERT_TITLES),
+                is_expert=True,
+                field=self.field_code(field_label),
+                keywords="，".join(text.expert_keywords(self.rng, field_label)),
+            )
+            people.append((person, host, self.rng.choice(phrases.PERSON_ROLES)))
+        return people
+
+    # -- projects and demands ------------------------------------------------------------------
+    def projects(self, owners_by_field: dict[str, list[Organization]], managers: list[Any]) -> list[TechProject]:
+        stages = [s for s, _label in TechProject.Stage.choices]
+        stage_weights = [20, 14, 8, 8, 12, 6, 14, 10, 6, 2]
+        visibilities = [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.DRAFT]
+        projects = []
+        seen: set[tuple[int, str]] = set()
+        while len(projects) < PROJECTS:
+            field_label = phrases.FIELDS[len(projects) % len(phrases.FIELDS)]
+            owner = self.rng.choice(owners_by_field[field_label])
+            content = text.project_text(self.rng, field_label)
+            key = (id(owner), content.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            visibility = self.rng.choices(visibilities, weights=[55, 25, 20])[0]
+            projects.append(
+                TechProject(
+                    title=content.title, summary=content.summary, kind=content.kind,
+                    field=self.field_code(field_label), trl=self.rng.choices(range(1, 10), weights=[2, 4, 8, 12, 15, 18, 17, 14, 10])[0],
+                    owner=owner, leader=text.person_name(self.rng), keywords="，".join(content.keywords),
+                    stage=self.rng.choices(stages, weights=stage_weights)[0], visibility=visibility,
+                    manager=self.rng.choice(managers) if self.rng.random() < 0.3 else None,
+                )
+            )  # fmt: skip
+        return projects
+
+    def demands(self, owners_by_field: dict[str, list[Organization]], departments: list[Organization], managers: list[Any]) -> list[ScenarioDemand]:
+        types = [ScenarioDemand.Type.TECHNOLOGY, ScenarioDemand.Type.SCENARIO,
+                 ScenarioDemand.Type.TALENT, ScenarioDemand.Type.FINANCE]  # fmt: skip
+        statuses = [
+            (ScenarioDemand.Status.PUBLISHED, Visibility.PUBLIC, 45),
+            (ScenarioDemand.Status.MATCHED, Visibility.PUBLIC, 12),
+            (ScenarioDemand.Status.SIGNED, Visibility.PUBLIC, 6),
+            (ScenarioDemand.Status.LANDED, Visibility.PUBLIC, 4),
+            (ScenarioDemand.Status.VETTED, Visibility.INTERNAL, 10),
+            (ScenarioDemand.Status.SUBMITTED, Visibility.INTERNAL, 10),
+            (ScenarioDemand.Status.DRAFT, Visibility.DRAFT, 13),
+        ]
+        demands = []
+        seen: set[tuple[int, str]] = set()
+        while len(demands) < DEMANDS:
+            field_label = phrases.FIELDS[len(demands) % len(phrases.FIELDS)]
+            demand_type = self.rng.choices(types, weights=[50, 30, 10, 10])[0]
+            pool = departments if demand_type == ScenarioDemand.Type.SCENARIO and self.rng.random() < 0.4 else owners_by_field[field_label]
+            owner = self.rng.choice(pool)
+            content = text.demand_text(self.rng, field_label, str(demand_type))
+            key = (id(owner), content.title)
+            if key in seen:
+                continue
+            seen.add(key)
+            status, visibility, _weight = self.rng.choices(statuses, weights=[s[2] for s in statuses])[0]
+            description = content.description
+            if content.indicators:
+                description += "\n主要指标：" + "；".join(content.indicators) + "。"
+            demands.append(
+                ScenarioDemand(
+                    title=content.title, description=description, demand_type=demand_type,
+                    field=self.field_code(field_label),
+                    required_trl=self.rng.choice((None, 4, 5, 6, 6, 7, 7, 8)),
+                    budget=Decimal(self.rng.choice((30, 50, 80, 100, 150, 200, 300, 500, 800, 1000, 2000))),
+                    deadline=self.date_between(datetime.date(2025, 9, 30), datetime.date(2026, 12, 31)),
+                    district=owner.district, owner=owner, keywords="，".join(content.keywords),
+                    contact_name=text.person_name(self.rng),
+                    contact_phone=f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}",
+                    status=status, visibility=visibility,
+                    manager=self.rng.choice(managers) if self.rng.random() < 0.3 else None,
+                )
+            )  # fmt: skip
+        return demands
+
+    # -- investors and labs ------------------------------------------------------------------
+    def investor(self, organization: Organization, kind: str) -> InvestorProfile:
+        fields = self.rng.sample(list(TechField.values), self.rng.randint(2, 5))
+        stages = self.rng.sample(list(InvestmentStage.values), self.rng.randint(1, 3))
+        low = self.rng.choice((100, 200, 300, 500, 1000, 2000))
+        products = ""
+        if kind == InvestorProfile.Kind.BANK:
+            products = "、".join(self.rng.sample(list(phrases.BANK_PRODUCTS), 3))
+            low = self.rng.choice((50, 100, 200))
+        labels = [str(dict(TechField.choices)[f]) for f in fields]
+        description = (
+            f"重点关注{'、'.join(labels)}等领域的科技型企业，"
+            + self.rng.choice(("偏好拥有核心知识产权和明确应用场景的团队。",
+                               "可提供投贷联动、上市辅导等增值服务。",
+                               "支持早期硬科技项目，陪伴企业从中试走向量产。",
+                               "与区级引导基金协同，优先支持落户武汉的项目。"))
+        )  # fmt: skip
+        return InvestorProfile(
+            organization=organization, kind=kind, preferred_fields=sorted(fields),
+            preferred_stages=sorted(stages), ticket_min=Decimal(low),
+            ticket_max=Decimal(low * self.rng.choice((5, 10, 20))), products=products,
+            description=description,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Load the whole dataset into an empty database and return the counts."""
+    if Organization.objects.exists():
+        raise RuntimeError("database already has organizations; use --reset to reload the demo")
+    roles_ensure()
+    builder = DemoBuilder(seed)
+    bulk_create_with_history(builder.organizations(), Organization, default_change_reason=REASON)
+    by_name = {org.name: org for org in Organization.objects.all()}
+
+    users = _demo_users(by_name)
+    managers = [users["manager"]]
+    enterprises = [o for o in by_name.values() if o.kind == Organization.Kind.ENTERPRISE]
+    academia = [o for o in by_name.values() if o.kind in (Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE)]  # fmt: skip
+    enterprises.sort(key=lambda o: o.name)
+    academia.sort(key=lambda o: o.name)
+    departments = sorted((o for o in by_name.values() if o.kind == Organization.Kind.GOVERNMENT), key=lambda o: o.name)  # fmt: skip
+    field_labels = {value: str(label) for value, label in _zh_pairs(TechField.choices)}
+    owners_by_field: dict[str, list[Organization]] = {label: [] for label in phrases.FIELDS}
+    for org in enterprises:
+        if org.field:
+            owners_by_field[field_labels[org.field]].append(org)
+    for label in phrases.FIELDS:
+        owners_by_field[label] += academia
+
+    experts = builder.experts(academia + enterprises[:200])
+    persons = [person for person, _host, _role in experts]
+    bulk_create_with_history(persons, Person, default_change_reason=REASON)
+    memberships = [
+        Membership(person=person, organization=host, role=role,
+                   start=builder.date_between(datetime.date(2008, 1, 1), datetime.date(2022, 12, 31)))
+        for person, host, role in experts
+    ]  # fmt: skip
+    bulk_create_with_history(memberships, Membership, default_change_reason=REASON)
+
+    bulk_create_with_history(builder.projects(owners_by_field, managers), TechProject, default_change_reason=REASON)  # fmt: skip
+    bulk_create_with_history(builder.demands(owners_by_field, departments, managers), ScenarioDemand, default_change_reason=REASON)  # fmt: skip
+
+    profiles = []
+    kind_of = {name: InvestorProfile.Kind.BANK for name in phrases.BANKS}
+    kind_of |= {name: InvestorProfile.Kind.GUARANTEE for name in phrases.GUARANTEE_FIRMS}
+    kind_of |= {name: InvestorProfile.Kind.GOVERNMENT_FUND for name in phrases.GOVERNMENT_FUNDS}
+    for name in phrases.VC_PE_FIRMS:
+        kind_of.setdefault(name, builder.rng.choice((InvestorProfile.Kind.VC, InvestorProfile.Kind.PE)))
+    for name, kind in kind_of.items():
+        if name in by_name:
+            profiles.append(builder.investor(by_name[name], kind))
+    bulk_create_with_history(profiles, InvestorProfile, default_change_reason=REASON)
+
+    _joint_labs(builder, by_name, enterprises, academia)
+    return demo_counts()
+
+
+def _zh_pairs(choices: Any) -> list[tuple[str, str]]:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return [(value, str(label)) for value, label in choices]
+
+
+def _joint_labs(builder: DemoBuilder, by_name: dict[str, Organization], enterprises: list[Organization], academia: list[Organization]) -> None:
+    for index, spec in enumerate(phrases.JOINT_LABS):
+        lead = by_name[spec["lead"]]
+        lab = JointLab(
+            name=spec["name"], lead=lead, field=builder.field_code(spec["field"]),
+            founded=builder.date_between(datetime.date(2024, 9, 1), datetime.date(2025, 6, 30)),
+            batch="2025年第一批", achievements=spec["achievement"],
+            description=f"由{lead.name}牵头，联合在汉高校、科研院所和产业链上下游企业共建，聚焦{spec['field']}领域关键核心技术攻关与成果转化。",
+            funding=Decimal(builder.rng.choice((500, 800, 1000, 1500, 2000))),
+        )  # fmt: skip
+        lab.save()
+        same_field = [o for o in enterprises if o.field == lab.field and o.pk != lead.pk]
+        wanted = LAB_MEMBER_COUNTS[index] - 1
+        n_academia = min(len(academia), max(2, wanted // 3))
+        chosen = builder.rng.sample(academia, n_academia)
+        pool = same_field if len(same_field) >= wanted - n_academia else enterprises
+        pool = [o for o in pool if o.pk != lead.pk and o not in chosen]
+        chosen += builder.rng.sample(pool, wanted - n_academia)
+        members = [JointLabMember(lab=lab, organization=lead, role=JointLabMember.Role.LEAD)]
+        for position, org in enumerate(chosen):
+            role = JointLabMember.Role.CORE if position < 2 else JointLabMember.Role.MEMBER
+            members.append(JointLabMember(lab=lab, organization=org, role=role))
+        bulk_create_with_history(members, JointLabMember, default_change_reason=REASON)
+
+
+def _demo_users(by_name: dict[str, Organization]) -> dict[str, Any]:
+    user_model = get_user_model()
+    users = {}
+    for spec in DEMO_USERS:
+        user = user_model.objects.create_user(
+            username=spec.username, password=demo_password(), first_name=spec.full_name,
+            is_staff=spec.role == Role.STAFF,
+        )  # fmt: skip
+        user.groups.add(Group.objects.get(name=spec.role))
+        person = Person.objects.create(
+            name=spec.full_name, user=user, is_expert=spec.role == Role.EXPERT,
+            title="教授" if spec.role == Role.EXPERT else "",
+        )  # fmt: skip
+        Membership.objects.create(
+            person=person, organization=by_name[spec.organization], role=str(Role(spec.role).label),
+            start=datetime.date(2020, 1, 1),
+        )  # fmt: skip
+        users[spec.username] = user
+    return users
+
+
+def demo_counts() -> dict[str, int]:
+    return {
+        "organizations": Organization.objects.count(),
+        "enterprises": Organization.objects.filter(kind=Organization.Kind.ENTERPRISE).count(),
+        "universities_institutes": Organization.objects.filter(
+            kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.INSTITUTE]
+        ).count(),
+        "investors": InvestorProfile.objects.count(),
+        "projects": TechProject.objects.count(),
+        "demands": ScenarioDemand.objects.count(),
+        "joint_labs": JointLab.objects.count(),
+        "lab_members": JointLabMember.objects.count(),
+        "experts": Person.objects.filter(is_expert=True).count(),
+        "users": get_user_model().objects.count(),
+    }
+
+
+def reset_demo() -> None:
+    """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
+    with transaction.atomic():
+        JointLabMember.objects.all().delete()
+        JointLab.objects.all().delete()
+        InvestorProfile.objects.all().delete()
+        ScenarioDemand.objects.all().delete()
+        TechProject.objects.all().delete()
+        Membership.objects.all().delete()
+        Person.objects.all().delete()
+        Organization.objects.all().delete()
+        get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS]).delete()
+        for model in (JointLabMember, JointLab, InvestorProfile, ScenarioDemand, TechProject, Membership, Person, Organization):
+            model.history.all().delete()  # type: ignore[attr-defined]

@@ -1,0 +1,147 @@
+"""Every role sees exactly what DESIGN.md allows — on pages, through the API and in exports."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import World, client_for
+
+ALL = {"a_draft", "a_internal", "a_public", "b_draft", "b_internal", "b_public"}
+PROJECTS_SEEN = {
+    "staff": ALL,
+    "manager": {"a_internal", "a_public", "b_internal", "b_public"},
+    "member_a": {"a_draft", "a_internal", "a_public", "b_public"},
+    "member_b": {"b_draft", "b_internal", "b_public", "a_public"},
+    "expert": set(),
+    "investor": {"a_public", "b_public"},
+}
+DEMANDS_SEEN = {
+    **PROJECTS_SEEN,
+    "expert": {"a_public", "b_public"},
+    "anonymous": {"a_public", "b_public"},
+}
+CONTACT_SEEN = {
+    "staff": ALL,
+    "manager": {"b_internal"},
+    "member_a": {"a_draft", "a_internal", "a_public"},
+    "member_b": {"b_draft", "b_internal", "b_public"},
+    "expert": set(),
+    "investor": set(),
+    "anonymous": set(),
+}
+ROLES = ["staff", "manager", "member_a", "member_b", "expert", "investor"]
+
+
+def _titles_in(html: str, records: dict[str, Any]) -> set[str]:
+    return {key for key, record in records.items() if record.title in html}
+
+
+def _export_titles(content: bytes) -> list[str]:
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_list_page_shows_only_visible_projects(world: World, role: str) -> None:
+    response = client_for(world, role).get("/projects/")
+    assert response.status_code == 200
+    assert _titles_in(response.content.decode(), world.projects) == PROJECTS_SEEN[role]
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_demand_list_page_shows_only_visible_demands(world: World, role: str) -> None:
+    response = client_for(world, role).get("/demands/")
+    assert response.status_code == 200
+    assert _titles_in(response.content.decode(), world.demands) == DEMANDS_SEEN[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_detail_page_is_404_for_invisible_projects(world: World, role: str) -> None:
+    client = client_for(world, role)
+    for key, project in world.projects.items():
+        status = client.get(f"/projects/{project.pk}/").status_code
+        assert status == (200 if key in PROJECTS_SEEN[role] else 404), key
+
+
+def test_anonymous_is_sent_to_login_for_projects_orgs_and_investors(world: World) -> None:
+    client = client_for(world, "anonymous")
+    for path in ("/projects/", f"/projects/{world.projects['a_public'].pk}/", "/orgs/", "/investors/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/account/login/")
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_demand_detail_page_shows_contact_only_to_allowed_roles(world: World, role: str) -> None:
+    client = client_for(world, role)
+    for key, demand in world.demands.items():
+        response = client.get(f"/demands/{demand.pk}/")
+        if key not in DEMANDS_SEEN[role]:
+            assert response.status_code == 404, key
+            continue
+        html = response.content.decode()
+        assert demand.title in html
+        assert (demand.contact_phone in html) == (key in CONTACT_SEEN[role]), key
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_lists_and_details_follow_the_same_rules(world: World, role: str) -> None:
+    client = client_for(world, role)
+    body = client.get("/api/projects/?per_page=100").json()
+    assert {i["title"] for i in body["items"]} == {
+        world.projects[k].title for k in PROJECTS_SEEN[role]
+    }
+    body = client.get("/api/demands/?per_page=100").json()
+    by_title = {item["title"]: item for item in body["items"]}
+    assert set(by_title) == {world.demands[k].title for k in DEMANDS_SEEN[role]}
+    for key in DEMANDS_SEEN[role]:
+        item = by_title[world.demands[key].title]
+        assert (item["contact_phone"] is not None) == (key in CONTACT_SEEN[role]), key
+    for key, project in world.projects.items():
+        status = client.get(f"/api/projects/{project.pk}").status_code
+        assert status == (200 if key in PROJECTS_SEEN[role] else 404), key
+
+
+def test_api_without_login_reads_public_demands_only(world: World) -> None:
+    client = client_for(world, "anonymous")
+    assert client.get("/api/projects/").status_code == 401
+    assert client.get("/api/orgs/").status_code == 401
+    assert "请先登录" in client.get("/api/investors/").json()["detail"]
+    items = client.get("/api/demands/?per_page=100").json()["items"]
+    assert {i["title"] for i in items} == {world.demands[k].title for k in DEMANDS_SEEN["anonymous"]}
+    assert all(item["contact_phone"] is None for item in items)
+    assert client.get(f"/api/demands/{world.demands['a_draft'].pk}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exports_contain_only_what_the_role_may_see(world: World, role: str) -> None:
+    client = client_for(world, role)
+    response = client.get("/excel/projects/export/")
+    assert response.status_code == 200
+    titles = _export_titles(response.content)
+    assert sorted(titles) == sorted(world.projects[k].title for k in PROJECTS_SEEN[role])
+
+    content = client.get("/excel/demands/export/").content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    phone_column = header.index("联系电话")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(row[0] for row in rows) == sorted(world.demands[k].title for k in DEMANDS_SEEN[role])
+    for row in rows:
+        key = next(k for k, d in world.demands.items() if d.title == row[0])
+        assert bool(row[phone_column]) == (key in CONTACT_SEEN[role]), key
+
+
+def test_export_follows_the_list_filters(world: World) -> None:
+    client = client_for(world, "staff")
+    content = client.get(f"/excel/projects/export/?visibility=public&owner={world.org_a.pk}").content
+    assert _export_titles(content) == [world.projects["a_public"].title]
+
+
+def test_anonymous_cannot_export(world: World) -> None:
+    response = client_for(world, "anonymous").get("/excel/demands/export/")
+    assert response.status_code == 302
