@@ -1,0 +1,1 @@
+"""The deterministic Chinese demo dataset: phrase banks, text generators and the loader."""
