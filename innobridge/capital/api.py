@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from innobridge.api.common import ErrorOut, choice_label, page_of
 from innobridge.capital import selectors, services
@@ -61,13 +61,13 @@ def get_investor(request: HttpRequest, investor_id: int) -> dict[str, Any]:
 
 
 @router.post("/", response={201: InvestorOut, **ERRORS}, summary="新建投资机构画像（科创局）")
-def create_investor(request: HttpRequest, payload: InvestorIn) -> tuple[int, dict[str, Any]]:
+def create_investor(request: HttpRequest, payload: InvestorIn) -> Status[dict[str, Any]]:
     data = payload.dict(exclude={"organization_id"})
     data["preferred_fields"] = _plain(data["preferred_fields"])
     data["preferred_stages"] = _plain(data["preferred_stages"])
     organization = organization_get_for(user=request.user, pk=payload.organization_id)
     profile = services.investor_create(actor=request.user, organization=organization, **data)
-    return 201, investor_out(profile)
+    return Status(201, investor_out(profile))
 
 
 @router.patch("/{investor_id}", response={200: InvestorOut, **ERRORS}, summary="修改投资机构画像")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from innobridge.api.auth import ANYONE
 from innobridge.api.common import ErrorOut, choice_label, page_of
@@ -78,12 +78,12 @@ def get_demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
     "/", response={201: DemandOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="新建场景需求",
 )  # fmt: skip
-def create_demand(request: HttpRequest, payload: DemandIn) -> tuple[int, dict[str, Any]]:
+def create_demand(request: HttpRequest, payload: DemandIn) -> Status[dict[str, Any]]:
     data = payload.dict()
     owner = organization_get_for(user=request.user, pk=data.pop("owner_id"))
     data["district"] = data.get("district") or ""
     demand = services.demand_create(actor=request.user, owner=owner, **data)
-    return 201, demand_out(demand, request.user)
+    return Status(201, demand_out(demand, request.user))
 
 
 @router.patch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from innobridge.api.auth import ANYONE
 from innobridge.api.common import ErrorOut, choice_label, page_of
@@ -75,10 +75,10 @@ def get_organization(request: HttpRequest, org_id: int) -> dict[str, Any]:
 
 
 @router.post("/", response={201: OrganizationOut, **ERRORS}, summary="新建单位（科创局）")
-def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[int, dict[str, Any]]:
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[dict[str, Any]]:
     data = _blank_nulls(payload.dict(), ("district", "field", "size"))
     organization = services.organization_create(actor=request.user, **data)
-    return 201, organization_out(organization)
+    return Status(201, organization_out(organization))
 
 
 @router.patch("/{org_id}", response={200: OrganizationOut, **ERRORS}, summary="修改单位信息")
@@ -156,13 +156,13 @@ def get_lab(request: HttpRequest, lab_id: int) -> dict[str, Any]:
 
 
 @labs_router.post("/", response={201: JointLabOut, **ERRORS}, summary="新建联合实验室（科创局）")
-def create_lab(request: HttpRequest, payload: JointLabIn) -> tuple[int, dict[str, Any]]:
+def create_lab(request: HttpRequest, payload: JointLabIn) -> Status[dict[str, Any]]:
     data = payload.dict(exclude={"members", "lead_id"})
     lead = selectors.organization_get_for(user=request.user, pk=payload.lead_id)
     lab = services.joint_lab_create(
         actor=request.user, lead=lead, members=_members(request, payload.members), **data
     )
-    return 201, lab_out(selectors.joint_lab_get_for(user=request.user, pk=lab.pk))
+    return Status(201, lab_out(selectors.joint_lab_get_for(user=request.user, pk=lab.pk)))
 
 
 @labs_router.patch("/{lab_id}", response={200: JointLabOut, **ERRORS}, summary="修改联合实验室")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from innobridge.api.common import ErrorOut, choice_label, page_of
 from innobridge.orgs.selectors import organization_get_for
@@ -68,11 +68,11 @@ def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
     "/", response={201: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="新建技术项目",
 )  # fmt: skip
-def create_project(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
     data = payload.dict()
     owner = organization_get_for(user=request.user, pk=data.pop("owner_id"))
     project = services.project_create(actor=request.user, owner=owner, **data)
-    return 201, project_out(project)
+    return Status(201, project_out(project))
 
 
 @router.patch(

@@ -30,7 +30,7 @@ class TechProjectForm(forms.ModelForm[TechProject]):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in restricted_fields(user) & set(self.fields):
+        for name in (restricted_fields(user) - {"owner"}) & set(self.fields):
             del self.fields[name]
         if "owner" in self.fields:
             self.fields["owner"].queryset = owner_choices(user)
