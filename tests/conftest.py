@@ -62,10 +62,16 @@ def world(db: Any) -> World:
         for visibility in Visibility.values:
             manager = users["manager"] if (org_key, visibility) == ("b", "internal") else None
             projects[f"{org_key}_{visibility}"] = TechProjectFactory(
-                owner=org, visibility=visibility, title=f"项目{org_key}{visibility}技术", manager=manager
+                owner=org,
+                visibility=visibility,
+                title=f"项目{org_key}{visibility}技术",
+                manager=manager,
             )
             demands[f"{org_key}_{visibility}"] = ScenarioDemandFactory(
-                owner=org, visibility=visibility, title=f"需求{org_key}{visibility}场景", manager=manager
+                owner=org,
+                visibility=visibility,
+                title=f"需求{org_key}{visibility}场景",
+                manager=manager,
             )
     return World(org_a, org_b, investor_org, users, projects, demands)
 

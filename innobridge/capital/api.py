@@ -71,7 +71,9 @@ def create_investor(request: HttpRequest, payload: InvestorIn) -> Status[dict[st
 
 
 @router.patch("/{investor_id}", response={200: InvestorOut, **ERRORS}, summary="修改投资机构画像")
-def update_investor(request: HttpRequest, investor_id: int, payload: InvestorPatch) -> dict[str, Any]:
+def update_investor(
+    request: HttpRequest, investor_id: int, payload: InvestorPatch
+) -> dict[str, Any]:
     profile = selectors.investor_get_for(user=request.user, pk=investor_id)
     data = payload.dict(exclude_unset=True)
     for key in ("preferred_fields", "preferred_stages"):

@@ -17,7 +17,7 @@ from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.roles import is_staff_role
-from innobridge.core.views import audit_trail, list_context
+from innobridge.core.views import audit_trail, is_htmx, list_context
 
 
 @login_required
@@ -35,7 +35,7 @@ def investor_list(request: HttpRequest) -> HttpResponse:
         export_entity="investors",
         can_create=is_staff_role(request.user),
     )
-    template = "capital/_table.html" if request.htmx else "capital/list.html"
+    template = "capital/_table.html" if is_htmx(request) else "capital/list.html"
     return render(request, template, context)
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.db.models import Model, Q
+from rules.permissions import set_perm
+from rules.predicates import predicate as rules_predicate
 
 from innobridge.core.choices import Visibility
 from innobridge.core.roles import Role, is_staff_role, org_ids_of, roles_of
@@ -138,7 +139,7 @@ def _matches(q_for: Any) -> Any:
             return False
         return type(obj)._default_manager.filter(q_for(user), pk=obj.pk).exists()
 
-    return rules.predicate(predicate, name=getattr(q_for, "__name__", "matches"))
+    return rules_predicate(predicate, name=getattr(q_for, "__name__", "matches"))  # type: ignore[no-untyped-call]
 
 
 _PERMS = {
@@ -156,4 +157,4 @@ _PERMS = {
     "capital.change_investorprofile": _matches(investor_editable_q),
 }
 for _name, _predicate in _PERMS.items():
-    rules.set_perm(_name, _predicate)
+    set_perm(_name, _predicate)  # type: ignore[no-untyped-call]

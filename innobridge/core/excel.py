@@ -231,7 +231,9 @@ def check_upload(name: str, size: int, head: bytes, max_bytes: int) -> None:
         )
 
 
-def read_rows(spec: SheetSpec, stream: BinaryIO) -> tuple[list[Column | None], Iterator[tuple[int, tuple[Any, ...]]], list[str]]:
+def read_rows(
+    spec: SheetSpec, stream: BinaryIO
+) -> tuple[list[Column | None], Iterator[tuple[int, tuple[Any, ...]]], list[str]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
@@ -253,7 +255,9 @@ def read_rows(spec: SheetSpec, stream: BinaryIO) -> tuple[list[Column | None], I
         if column is None and cell not in (None, ""):
             ignored.append(str(cell))
     present = {column.key for column in columns if column is not None}
-    missing = [column.header() for column in spec.columns if column.required and column.key not in present]
+    missing = [
+        column.header() for column in spec.columns if column.required and column.key not in present
+    ]
     if missing:
         raise FileError(
             _("缺少必填列：%(columns)s。请使用模板中的列标题。") % {"columns": "、".join(missing)}
@@ -286,8 +290,10 @@ def _parse_row(
         if result not in ("", None, []):
             parsed[column.key] = result
     for column in spec.columns:
-        if column.required and column.key not in parsed and not any(
-            issue.column == str(column.label) for issue in issues
+        if (
+            column.required
+            and column.key not in parsed
+            and not any(issue.column == str(column.label) for issue in issues)
         ):
             issues.append(RowIssue(number, str(column.label), _("必填，不能为空。")))
     return parsed, issues
@@ -296,7 +302,7 @@ def _parse_row(
 def _service_issues(spec: SheetSpec, number: int, error: ApplicationError) -> list[RowIssue]:
     labels = {column.key: str(column.label) for column in spec.columns}
     field_errors: dict[str, list[str]] = error.extra.get("errors") or {}
-    issues = []
+    issues: list[RowIssue] = []
     for name, messages in field_errors.items():
         key = spec.field_to_column.get(name, name)
         issues.extend(RowIssue(number, labels.get(key, ""), message) for message in messages)
@@ -324,7 +330,8 @@ def run_import(
                     raise FileError(_("一次最多导入 %(n)d 行，请拆分文件。") % {"n": MAX_ROWS})
                 if len(report.preview) < preview_rows:
                     report.preview.append(
-                        [str(number)] + [_display(values, columns, column) for column in spec.columns]
+                        [str(number)]
+                        + [_display(values, columns, column) for column in spec.columns]
                     )
                 parsed, issues = _parse_row(spec, columns, number, values)
                 if not issues:
@@ -470,4 +477,4 @@ def spec_for(entity: str) -> SheetSpec:
 
 def field_label(model: type[models.Model], name: str) -> Any:
     """The model field's (translatable) verbose name, so a column reads like the form."""
-    return model._meta.get_field(name).verbose_name
+    return getattr(model._meta.get_field(name), "verbose_name", name)

@@ -30,7 +30,9 @@ def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
 
 
 def changed_data(form: forms.ModelForm[Any]) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+    return {
+        name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+    }
 
 
 class TokenForm(forms.Form):

@@ -22,7 +22,7 @@ def pending_dir() -> Path:
     return path
 
 
-def stage_upload(*, entity: str, upload: UploadedFile, user: Any) -> tuple[str, ImportReport]:
+def stage_upload(*, entity: str, upload: UploadedFile[Any], user: Any) -> tuple[str, ImportReport]:
     """Check the file, keep it under a random token, and return the dry-run report."""
     spec = spec_for(entity)
     head = upload.read(8)

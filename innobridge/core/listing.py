@@ -37,7 +37,9 @@ def search_q(text: str, fields: Iterable[str]) -> Q:
     return query
 
 
-def apply_list_params(queryset: QuerySet[Any], spec: ListSpec, params: Mapping[str, Any]) -> QuerySet[Any]:
+def apply_list_params(
+    queryset: QuerySet[Any], spec: ListSpec, params: Mapping[str, Any]
+) -> QuerySet[Any]:
     """Apply ``q`` and the declared filters; unknown values of a choice filter match nothing."""
     text = str(params.get("q") or "").strip()
     if text:

@@ -29,7 +29,7 @@ def first_message(errors: dict[str, list[str]], model: type[models.Model]) -> st
         if field == "__all__":
             return messages[0]
         try:
-            label = str(model._meta.get_field(field).verbose_name)
+            label = str(getattr(model._meta.get_field(field), "verbose_name", field))
         except Exception:
             label = field
         return f"{label}：{messages[0]}"

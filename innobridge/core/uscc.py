@@ -14,7 +14,9 @@ AUTHORITIES = set("123456789ABCDEFGNY")
 
 def check_char(first17: str) -> str:
     """The 18th character for the first 17 (each must be in ALPHABET)."""
-    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(
+        ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True)
+    )
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -38,7 +40,9 @@ def validate_uscc(value: str) -> None:
             params={"chars": "".join(bad)},
         )
     if code[0] not in AUTHORITIES:
-        raise ValidationError(_("统一社会信用代码第1位（登记管理部门代码）无效。"), code="authority")
+        raise ValidationError(
+            _("统一社会信用代码第1位（登记管理部门代码）无效。"), code="authority"
+        )
     if check_char(code[:17]) != code[17]:
         raise ValidationError(
             _("统一社会信用代码校验位错误：应为 %(expected)s，实为 %(actual)s。"),

@@ -17,6 +17,11 @@ from innobridge.core import selectors, services
 from innobridge.core.forms import TokenForm
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """True for a request htmx sent to refresh part of the page (django-htmx sets it)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def list_context(
     request: HttpRequest,
     page: Page[Any],
@@ -49,7 +54,7 @@ def list_context(
 def audit_trail(instance: Model, limit: int = 20) -> list[dict[str, Any]]:
     """The record's history (who, when, what changed, why), newest first."""
     records = list(instance.history.select_related("history_user").all()[: limit + 1])  # type: ignore[attr-defined]
-    trail = []
+    trail: list[dict[str, Any]] = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(trail) == limit:
             break

@@ -29,4 +29,4 @@ class ScenarioDemandForm(forms.ModelForm[ScenarioDemand]):
         for name in (restricted_fields(user) - {"owner"}) & set(self.fields):
             del self.fields[name]
         if "owner" in self.fields:
-            self.fields["owner"].queryset = owner_choices(user)
+            self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from innobridge.core.choices import District, TechField, Visibility
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
-from innobridge.core.views import audit_trail, list_context
+from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.demands import selectors, services
 from innobridge.demands.forms import ScenarioDemandForm
 from innobridge.demands.models import ScenarioDemand
@@ -40,7 +40,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         export_entity="demands" if request.user.is_authenticated else None,
         can_create=can_create_owned_record(request.user),
     )
-    template = "demands/_table.html" if request.htmx else "demands/list.html"
+    template = "demands/_table.html" if is_htmx(request) else "demands/list.html"
     return render(request, template, context)
 
 

@@ -114,7 +114,9 @@ class Membership(models.Model):
         ordering = ["person", "-start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=models.F("start")),
+                condition=Q(end__isnull=True)
+                | Q(start__isnull=True)
+                | Q(end__gte=models.F("start")),
                 name="membership_end_after_start",
                 violation_error_message=_("结束日期不能早于起始日期。"),
             )
@@ -181,9 +183,11 @@ class JointLabMember(models.Model):
         verbose_name = _("实验室成员单位")
         verbose_name_plural = _("实验室成员单位")
         constraints = [
-            models.UniqueConstraint(fields=["lab", "organization"],
+            models.UniqueConstraint(
+                fields=["lab", "organization"],
                 name="lab_member_unique",
-                violation_error_message=_("该单位已是实验室成员。"),)
+                violation_error_message=_("该单位已是实验室成员。"),
+            )
         ]
 
     def __str__(self) -> str:

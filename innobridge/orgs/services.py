@@ -72,9 +72,7 @@ def organization_update(
     )
 
 
-def _lab_members(
-    lab: JointLab, members: list[tuple[Organization, str]] | None, actor: Any
-) -> None:
+def _lab_members(lab: JointLab, members: list[tuple[Organization, str]] | None, actor: Any) -> None:
     if members is None:
         return
     lab.memberships.all().delete()
@@ -136,7 +134,16 @@ def joint_lab_update(
 ) -> JointLab:
     if not is_staff_role(actor):
         raise AccessDenied(_("只有科创局工作人员可以维护联合实验室。"))
-    allowed = {"name", "lead", "field", "founded", "batch", "description", "achievements", "funding"}
+    allowed = {
+        "name",
+        "lead",
+        "field",
+        "founded",
+        "batch",
+        "description",
+        "achievements",
+        "funding",
+    }
     changed = apply_changes(lab, data, allowed)
     if changed:
         save_validated(lab, actor=actor, reason=_("修改：%s") % "、".join(changed))

@@ -14,7 +14,7 @@ from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.roles import is_staff_role
-from innobridge.core.views import audit_trail, list_context
+from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.demands.selectors import demand_list_for
 from innobridge.orgs import selectors, services
 from innobridge.orgs.forms import OrganizationForm
@@ -38,7 +38,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         export_entity="orgs",
         can_create=is_staff_role(request.user),
     )
-    template = "orgs/_table.html" if request.htmx else "orgs/list.html"
+    template = "orgs/_table.html" if is_htmx(request) else "orgs/list.html"
     return render(request, template, context)
 
 
@@ -107,10 +107,8 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def joint_lab_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.joint_lab_list_for(user=request.user, params=request.GET)
     page = paginate(queryset, request.GET.get("page"))
-    context = list_context(
-        request, page, filters=[("field", _("聚焦领域"), TechField.choices)]
-    )
-    template = "orgs/_lab_table.html" if request.htmx else "orgs/lab_list.html"
+    context = list_context(request, page, filters=[("field", _("聚焦领域"), TechField.choices)])
+    template = "orgs/_lab_table.html" if is_htmx(request) else "orgs/lab_list.html"
     return render(request, template, context)
 
 

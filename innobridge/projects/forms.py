@@ -33,4 +33,4 @@ class TechProjectForm(forms.ModelForm[TechProject]):
         for name in (restricted_fields(user) - {"owner"}) & set(self.fields):
             del self.fields[name]
         if "owner" in self.fields:
-            self.fields["owner"].queryset = owner_choices(user)
+            self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]

@@ -28,7 +28,9 @@ PROJECT_LIST = ListSpec(
 )
 
 
-def project_list_for(*, user: Any, params: Mapping[str, Any] | None = None) -> QuerySet[TechProject]:
+def project_list_for(
+    *, user: Any, params: Mapping[str, Any] | None = None
+) -> QuerySet[TechProject]:
     queryset = TechProject.objects.filter(project_visible_q(user)).select_related("owner")
     return apply_list_params(queryset, PROJECT_LIST, params or {})
 

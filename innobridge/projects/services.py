@@ -72,7 +72,9 @@ def project_update(
     *, actor: Any, project: TechProject, data: dict[str, Any], reason: str = ""
 ) -> TechProject:
     if not project_can_edit(user=actor, project=project):
-        raise AccessDenied(_("您无权修改该技术项目（已提交或公开的项目由科创局或技术经理人维护）。"))
+        raise AccessDenied(
+            _("您无权修改该技术项目（已提交或公开的项目由科创局或技术经理人维护）。")
+        )
     current = {name: getattr(project, name) for name in ("stage", "visibility", "manager", "owner")}
     check_field_rights(actor=actor, data=data, defaults=current)
     if "keywords" in data:

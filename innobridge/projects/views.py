@@ -13,7 +13,7 @@ from innobridge.core.choices import TechField, Visibility
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
-from innobridge.core.views import audit_trail, list_context
+from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.projects import selectors, services
 from innobridge.projects.forms import TechProjectForm
 from innobridge.projects.models import TechProject
@@ -35,7 +35,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         export_entity="projects",
         can_create=can_create_owned_record(request.user),
     )
-    template = "projects/_table.html" if request.htmx else "projects/list.html"
+    template = "projects/_table.html" if is_htmx(request) else "projects/list.html"
     return render(request, template, context)
 
 
@@ -62,9 +62,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = TechProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        project = call_service(
-            form, lambda: services.project_create(actor=request.user, **data)
-        )
+        project = call_service(form, lambda: services.project_create(actor=request.user, **data))
         if project is not None:
             return redirect("projects:detail", pk=project.pk)
     return render(request, "core/form.html", {"form": form, "title": _("新建技术项目")})

@@ -33,7 +33,13 @@ def project_body(world: World, **extra: Any) -> dict[str, Any]:
 
 def test_openapi_document_lists_every_entity(world: World) -> None:
     paths = Client().get("/api/openapi.json").json()["paths"]
-    for prefix in ("/api/orgs/", "/api/labs/", "/api/projects/", "/api/demands/", "/api/investors/"):
+    for prefix in (
+        "/api/orgs/",
+        "/api/labs/",
+        "/api/projects/",
+        "/api/demands/",
+        "/api/investors/",
+    ):
         assert prefix in paths
         assert {"get", "post"} <= set(paths[prefix])
     assert Client().get("/api/docs").status_code == 200
@@ -55,11 +61,21 @@ def test_member_creates_a_draft_for_own_organization_only(world: World) -> None:
     assert (created.owner, created.visibility) == (world.org_a, "draft")
     assert created.history.first().history_user == world.users["member_a"]
 
-    response = post(client, "/api/projects/", project_body(world, owner_id=world.org_b.pk, title="他人"), **headers)
+    response = post(
+        client,
+        "/api/projects/",
+        project_body(world, owner_id=world.org_b.pk, title="他人"),
+        **headers,
+    )
     assert response.status_code == 403
     assert "本单位" in response.json()["detail"]
 
-    response = post(client, "/api/projects/", project_body(world, title="直接公开", visibility="public"), **headers)
+    response = post(
+        client,
+        "/api/projects/",
+        project_body(world, title="直接公开", visibility="public"),
+        **headers,
+    )
     assert response.status_code == 403
     assert "公开范围" in response.json()["detail"]
 
@@ -68,7 +84,8 @@ def test_member_edits_own_draft_but_not_published_records(world: World) -> None:
     client, headers = bearer(world, "member_a")
     draft = world.projects["a_draft"]
     response = patch(client, f"/api/projects/{draft.pk}", {"trl": 7}, **headers)
-    assert response.status_code == 200 and response.json()["trl"] == 7
+    assert response.status_code == 200
+    assert response.json()["trl"] == 7
     public = world.projects["a_public"]
     response = patch(client, f"/api/projects/{public.pk}", {"trl": 8}, **headers)
     assert response.status_code == 403
@@ -87,7 +104,10 @@ def test_manager_edits_assigned_records_and_staff_edit_all(world: World) -> None
     other = world.projects["a_internal"]
     assert patch(client, f"/api/projects/{other.pk}", {"trl": 9}).status_code == 403
     staff = client_for(world, "staff")
-    assert patch(staff, f"/api/projects/{other.pk}", {"stage": "selected"}).json()["stage"] == "selected"
+    assert (
+        patch(staff, f"/api/projects/{other.pk}", {"stage": "selected"}).json()["stage"]
+        == "selected"
+    )
 
 
 def test_validation_errors_read_as_sentences(world: World) -> None:
@@ -114,10 +134,18 @@ def test_session_writes_need_the_csrf_token(world: World) -> None:
 
 def test_organization_api_checks_the_credit_code(world: World) -> None:
     client = client_for(world, "staff")
-    response = post(client, "/api/orgs/", {"name": "武汉新测试科技有限公司", "kind": "enterprise", "uscc": "91350100M000100Y44"})
+    response = post(
+        client,
+        "/api/orgs/",
+        {"name": "武汉新测试科技有限公司", "kind": "enterprise", "uscc": "91350100M000100Y44"},
+    )
     assert response.status_code == 400
     assert "校验位" in response.json()["detail"]
-    response = post(client, "/api/orgs/", {"name": "武汉新测试科技有限公司", "kind": "enterprise", "uscc": "91350100m000100y43"})
+    response = post(
+        client,
+        "/api/orgs/",
+        {"name": "武汉新测试科技有限公司", "kind": "enterprise", "uscc": "91350100m000100y43"},
+    )
     assert response.status_code == 201
     assert response.json()["uscc"] == "91350100M000100Y43"
     member = client_for(world, "member_a")
@@ -137,13 +165,18 @@ def test_demand_and_investor_and_lab_endpoints(world: World) -> None:
     assert response.status_code == 201, response.content
     demand_id = response.json()["id"]
     public = Client().get(f"/api/demands/{demand_id}").json()
-    assert public["district_label"] == "武汉经开区" and public["contact_phone"] is None
+    assert public["district_label"] == "武汉经开区"
+    assert public["contact_phone"] is None
 
     response = post(staff, "/api/investors/", {"organization_id": world.investor_org.pk, "kind": "vc",
                                                 "preferred_fields": ["laser"], "ticket_min": 100, "ticket_max": 50})  # fmt: skip
     assert response.status_code == 400
     assert "上限不能小于下限" in response.json()["detail"]
-    response = post(staff, "/api/investors/", {"organization_id": world.investor_org.pk, "kind": "vc", "preferred_fields": ["laser"]})
+    response = post(
+        staff,
+        "/api/investors/",
+        {"organization_id": world.investor_org.pk, "kind": "vc", "preferred_fields": ["laser"]},
+    )
     assert response.status_code == 201
     investor = client_for(world, "investor")
     items = investor.get("/api/investors/?field=laser").json()["items"]
@@ -156,10 +189,19 @@ def test_demand_and_investor_and_lab_endpoints(world: World) -> None:
     lab = Client().get(f"/api/labs/{response.json()['id']}").json()
     assert {(m["organization_name"], m["role"]) for m in lab["members"]} == {
         (world.org_a.name, "lead"), (world.org_b.name, "core")}  # fmt: skip
-    assert post(client_for(world, "member_a"), "/api/labs/", {"name": "x实验室", "lead_id": world.org_a.pk, "field": "laser"}).status_code == 403
+    assert (
+        post(
+            client_for(world, "member_a"),
+            "/api/labs/",
+            {"name": "x实验室", "lead_id": world.org_a.pk, "field": "laser"},
+        ).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize("path", ["/api/projects/?trl_min=abc", "/api/projects/?owner=-1", "/api/demands/?type=unknown"])
+@pytest.mark.parametrize(
+    "path", ["/api/projects/?trl_min=abc", "/api/projects/?owner=-1", "/api/demands/?type=unknown"]
+)
 def test_bad_filters_match_nothing_instead_of_failing(world: World, path: str) -> None:
     response = client_for(world, "staff").get(path)
     assert response.status_code == 200

@@ -13,7 +13,9 @@ class InvestorProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = InvestorProfile
 
-    organization = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.INVESTOR, field="")
+    organization = factory.SubFactory(
+        OrganizationFactory, kind=Organization.Kind.INVESTOR, field=""
+    )
     kind = InvestorProfile.Kind.VC
     preferred_fields = factory.LazyFunction(lambda: ["laser", "ic"])
     preferred_stages = factory.LazyFunction(lambda: ["a", "b"])

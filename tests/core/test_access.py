@@ -69,7 +69,12 @@ def test_project_detail_page_is_404_for_invisible_projects(world: World, role: s
 
 def test_anonymous_is_sent_to_login_for_projects_orgs_and_investors(world: World) -> None:
     client = client_for(world, "anonymous")
-    for path in ("/projects/", f"/projects/{world.projects['a_public'].pk}/", "/orgs/", "/investors/"):
+    for path in (
+        "/projects/",
+        f"/projects/{world.projects['a_public'].pk}/",
+        "/orgs/",
+        "/investors/",
+    ):
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith("/account/login/")
@@ -112,7 +117,9 @@ def test_api_without_login_reads_public_demands_only(world: World) -> None:
     assert client.get("/api/orgs/").status_code == 401
     assert "请先登录" in client.get("/api/investors/").json()["detail"]
     items = client.get("/api/demands/?per_page=100").json()["items"]
-    assert {i["title"] for i in items} == {world.demands[k].title for k in DEMANDS_SEEN["anonymous"]}
+    assert {i["title"] for i in items} == {
+        world.demands[k].title for k in DEMANDS_SEEN["anonymous"]
+    }
     assert all(item["contact_phone"] is None for item in items)
     assert client.get(f"/api/demands/{world.demands['a_draft'].pk}").status_code == 404
 
@@ -130,7 +137,9 @@ def test_exports_contain_only_what_the_role_may_see(world: World, role: str) -> 
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     phone_column = header.index("联系电话")
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert sorted(row[0] for row in rows) == sorted(world.demands[k].title for k in DEMANDS_SEEN[role])
+    assert sorted(row[0] for row in rows) == sorted(
+        world.demands[k].title for k in DEMANDS_SEEN[role]
+    )
     for row in rows:
         key = next(k for k, d in world.demands.items() if d.title == row[0])
         assert bool(row[phone_column]) == (key in CONTACT_SEEN[role]), key
@@ -138,7 +147,9 @@ def test_exports_contain_only_what_the_role_may_see(world: World, role: str) -> 
 
 def test_export_follows_the_list_filters(world: World) -> None:
     client = client_for(world, "staff")
-    content = client.get(f"/excel/projects/export/?visibility=public&owner={world.org_a.pk}").content
+    content = client.get(
+        f"/excel/projects/export/?visibility=public&owner={world.org_a.pk}"
+    ).content
     assert _export_titles(content) == [world.projects["a_public"].title]
 
 

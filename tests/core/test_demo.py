@@ -53,7 +53,9 @@ def test_demo_loads_the_sizes_the_brief_asks_for() -> None:
         ScenarioDemand.objects.values_list("field", flat=True)
     )
     assert len(set(TechProject.objects.values_list("field", flat=True))) == 15
-    assert JointLab.objects.filter(name__in=["汽车智能驾舱实验室", "高档数控系统实验室"]).count() == 2
+    assert (
+        JointLab.objects.filter(name__in=["汽车智能驾舱实验室", "高档数控系统实验室"]).count() == 2
+    )
     for spec in DEMO_USERS:
         user = get_user_model().objects.get(username=spec.username)
         assert user.check_password(demo_password())
@@ -94,6 +96,7 @@ def test_phrase_banks_cover_every_field() -> None:
     for field, bank in phrases.FIELD_BANK.items():
         assert len(bank["terms"]) >= 20, field
         assert len(set(bank["terms"])) == len(bank["terms"]), field
-        assert len(bank["products"]) >= 10 and len(bank["problems"]) >= 8, field
+        assert len(bank["products"]) >= 10, field
+        assert len(bank["problems"]) >= 8, field
     enterprises = {o["name"] for o in phrases.NAMED_ORGS if o["kind"] == "enterprise"}
     assert all(lab["lead"] in enterprises for lab in phrases.JOINT_LABS)

@@ -40,7 +40,16 @@ def data_dir(tmp_path: Any) -> Any:
         yield tmp_path
 
 
-PROJECT_HEADER = ["项目名称*", "所属单位*", "类别", "技术领域*", "技术成熟度*", "项目负责人", "关键词", "项目简介*"]
+PROJECT_HEADER = [
+    "项目名称*",
+    "所属单位*",
+    "类别",
+    "技术领域*",
+    "技术成熟度*",
+    "项目负责人",
+    "关键词",
+    "项目简介*",
+]
 
 
 def test_template_has_the_headers_and_drop_downs(world: World) -> None:
@@ -101,7 +110,8 @@ def test_bad_rows_get_a_row_level_report_and_nothing_is_written(world: World) ->
     assert 2 not in {i.row for i in report.issues}
     assert response.context["token"] is None
     html = response.content.decode()
-    assert "error-report" in html and "没有写入任何数据" in html
+    assert "error-report" in html
+    assert "没有写入任何数据" in html
     assert TechProject.objects.count() == before
 
 
@@ -123,7 +133,9 @@ def test_a_member_cannot_import_for_another_organization(world: World) -> None:
         (b"PK\x03\x04broken zip", "a.xlsx", "已损坏"),
     ],
 )
-def test_unreadable_files_get_a_clear_message(world: World, content: bytes, name: str, message: str) -> None:
+def test_unreadable_files_get_a_clear_message(
+    world: World, content: bytes, name: str, message: str
+) -> None:
     response = upload(client_for(world, "staff"), "projects", content, name)
     assert message in " ".join(response.context["form"].errors["file"])
     assert message in response.content.decode()
@@ -139,9 +151,15 @@ def test_oversized_file_is_refused(world: World) -> None:
 
 def test_empty_sheet_and_missing_columns_are_reported(world: World) -> None:
     client = client_for(world, "staff")
-    assert "没有数据行" in upload(client, "projects", workbook_bytes([PROJECT_HEADER])).content.decode()
-    html = upload(client, "projects", workbook_bytes([["项目名称", "备注"], ["a", "b"]])).content.decode()
-    assert "缺少必填列" in html and "所属单位" in html
+    assert (
+        "没有数据行"
+        in upload(client, "projects", workbook_bytes([PROJECT_HEADER])).content.decode()
+    )
+    html = upload(
+        client, "projects", workbook_bytes([["项目名称", "备注"], ["a", "b"]])
+    ).content.decode()
+    assert "缺少必填列" in html
+    assert "所属单位" in html
 
 
 def test_english_headers_and_codes_are_accepted(world: World) -> None:
@@ -162,7 +180,9 @@ def test_demand_import_and_export_round_trip(world: World) -> None:
     before = ScenarioDemand.objects.count()
     response = upload(client, "demands", workbook_bytes(rows))
     assert response.context["report"].ok, response.context["report"].issues
-    client.post("/excel/demands/import/confirm/", {"token": response.context["token"], "action": "confirm"})
+    client.post(
+        "/excel/demands/import/confirm/", {"token": response.context["token"], "action": "confirm"}
+    )
     assert ScenarioDemand.objects.count() == before * 2
 
 

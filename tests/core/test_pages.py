@@ -11,7 +11,8 @@ from tests.conftest import PASSWORD, World, client_for
 def test_home_shows_live_counts_in_chinese(world: World) -> None:
     html = Client().get("/").content.decode()
     assert '<html lang="zh-hans">' in html
-    assert "科创桥" in html and "公开场景需求" in html
+    assert "科创桥" in html
+    assert "公开场景需求" in html
     assert '<div class="num">2</div>' in html  # two public demands
     html = client_for(world, "member_a").get("/").content.decode()
     assert "您可查看 4 条" in html
@@ -41,7 +42,8 @@ def test_token_page_shows_the_secret_once_and_revokes(world: World) -> None:
     html = client.post("/account/tokens/", {"name": "数据同步"}).content.decode()
     token = ApiToken.objects.get(user=world.users["investor"])
     assert 'id="new-token"' in html
-    assert token.hint in html and token.key_hash not in html
+    assert token.hint in html
+    assert token.key_hash not in html
     assert 'id="new-token"' not in client.get("/account/tokens/").content.decode()
     client.post(f"/account/tokens/{token.pk}/revoke/")
     assert not ApiToken.objects.exists()
@@ -65,10 +67,12 @@ def test_public_lab_pages(world: World) -> None:
                            field="equipment", members=[(world.org_b, "core")])  # fmt: skip
     assert "高档数控系统实验室" in Client().get("/labs/").content.decode()
     html = Client().get(f"/labs/{lab.pk}/").content.decode()
-    assert world.org_b.name in html and "成员单位（2 家）" in html
+    assert world.org_b.name in html
+    assert "成员单位（2 家）" in html
 
 
 def test_admin_is_in_chinese_for_staff_and_closed_to_others(world: World) -> None:
     html = client_for(world, "staff").get("/admin/").content.decode()
-    assert "科创桥 · 管理后台" in html and "技术项目" in html
+    assert "科创桥 · 管理后台" in html
+    assert "技术项目" in html
     assert client_for(world, "member_a").get("/admin/").status_code == 302

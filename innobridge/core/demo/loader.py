@@ -160,11 +160,13 @@ class DemoBuilder:
         return people
 
     # -- projects and demands ------------------------------------------------------------------
-    def projects(self, owners_by_field: dict[str, list[Organization]], managers: list[Any]) -> list[TechProject]:
+    def projects(
+        self, owners_by_field: dict[str, list[Organization]], managers: list[Any]
+    ) -> list[TechProject]:
         stages = [s for s, _label in TechProject.Stage.choices]
         stage_weights = [20, 14, 8, 8, 12, 6, 14, 10, 6, 2]
         visibilities = [Visibility.PUBLIC, Visibility.INTERNAL, Visibility.DRAFT]
-        projects = []
+        projects: list[TechProject] = []
         seen: set[tuple[int, str]] = set()
         while len(projects) < PROJECTS:
             field_label = phrases.FIELDS[len(projects) % len(phrases.FIELDS)]
@@ -186,7 +188,12 @@ class DemoBuilder:
             )  # fmt: skip
         return projects
 
-    def demands(self, owners_by_field: dict[str, list[Organization]], departments: list[Organization], managers: list[Any]) -> list[ScenarioDemand]:
+    def demands(
+        self,
+        owners_by_field: dict[str, list[Organization]],
+        departments: list[Organization],
+        managers: list[Any],
+    ) -> list[ScenarioDemand]:
         types = [ScenarioDemand.Type.TECHNOLOGY, ScenarioDemand.Type.SCENARIO,
                  ScenarioDemand.Type.TALENT, ScenarioDemand.Type.FINANCE]  # fmt: skip
         statuses = [
@@ -198,19 +205,25 @@ class DemoBuilder:
             (ScenarioDemand.Status.SUBMITTED, Visibility.INTERNAL, 10),
             (ScenarioDemand.Status.DRAFT, Visibility.DRAFT, 13),
         ]
-        demands = []
+        demands: list[ScenarioDemand] = []
         seen: set[tuple[int, str]] = set()
         while len(demands) < DEMANDS:
             field_label = phrases.FIELDS[len(demands) % len(phrases.FIELDS)]
             demand_type = self.rng.choices(types, weights=[50, 30, 10, 10])[0]
-            pool = departments if demand_type == ScenarioDemand.Type.SCENARIO and self.rng.random() < 0.4 else owners_by_field[field_label]
+            pool = (
+                departments
+                if demand_type == ScenarioDemand.Type.SCENARIO and self.rng.random() < 0.4
+                else owners_by_field[field_label]
+            )
             owner = self.rng.choice(pool)
             content = text.demand_text(self.rng, field_label, str(demand_type))
             key = (id(owner), content.title)
             if key in seen:
                 continue
             seen.add(key)
-            status, visibility, _weight = self.rng.choices(statuses, weights=[s[2] for s in statuses])[0]
+            status, visibility, _weight = self.rng.choices(
+                statuses, weights=[s[2] for s in statuses]
+            )[0]
             description = content.description
             if content.indicators:
                 description += "\n主要指标：" + "；".join(content.indicators) + "。"
@@ -298,7 +311,9 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     kind_of |= {name: InvestorProfile.Kind.GUARANTEE for name in phrases.GUARANTEE_FIRMS}
     kind_of |= {name: InvestorProfile.Kind.GOVERNMENT_FUND for name in phrases.GOVERNMENT_FUNDS}
     for name in phrases.VC_PE_FIRMS:
-        kind_of.setdefault(name, builder.rng.choice((InvestorProfile.Kind.VC, InvestorProfile.Kind.PE)))
+        kind_of.setdefault(
+            name, builder.rng.choice((InvestorProfile.Kind.VC, InvestorProfile.Kind.PE))
+        )
     for name, kind in kind_of.items():
         if name in by_name:
             profiles.append(builder.investor(by_name[name], kind))
@@ -315,7 +330,12 @@ def _zh_pairs(choices: Any) -> list[tuple[str, str]]:
         return [(value, str(label)) for value, label in choices]
 
 
-def _joint_labs(builder: DemoBuilder, by_name: dict[str, Organization], enterprises: list[Organization], academia: list[Organization]) -> None:
+def _joint_labs(
+    builder: DemoBuilder,
+    by_name: dict[str, Organization],
+    enterprises: list[Organization],
+    academia: list[Organization],
+) -> None:
     for index, spec in enumerate(phrases.JOINT_LABS):
         lead = by_name[spec["lead"]]
         lab = JointLab(
@@ -390,5 +410,14 @@ def reset_demo() -> None:
         Person.objects.all().delete()
         Organization.objects.all().delete()
         get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS]).delete()
-        for model in (JointLabMember, JointLab, InvestorProfile, ScenarioDemand, TechProject, Membership, Person, Organization):
-            model.history.all().delete()  # type: ignore[attr-defined]
+        for model in (
+            JointLabMember,
+            JointLab,
+            InvestorProfile,
+            ScenarioDemand,
+            TechProject,
+            Membership,
+            Person,
+            Organization,
+        ):
+            model.history.all().delete()

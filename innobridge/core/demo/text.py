@@ -71,9 +71,7 @@ def project_text(rng: random.Random, field: str, kind: str | None = None) -> Pro
     product, method = rng.choice(bank["products"]), rng.choice(bank["methods"])
     scenario, scenario2 = rng.sample(list(bank["scenarios"]), 2)
     templates = PATENT_TITLES if kind == "patent" else PROJECT_TITLES
-    title = rng.choice(templates).format(
-        s=scenario, p=product, m=method, t=terms[0], t2=terms[1]
-    )
+    title = rng.choice(templates).format(s=scenario, p=product, m=method, t=terms[0], t2=terms[1])
     if len(title) > 40:
         title = f"{product}关键技术研究"
     problem = rng.choice(bank["problems"])

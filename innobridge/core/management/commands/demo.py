@@ -33,7 +33,9 @@ class Command(BaseCommand):
                 self.print_logins()
                 return
             if not options["reset"]:
-                raise CommandError("数据库已有数据。如需重新加载演示数据，请加 --reset（会删除现有数据）。")
+                raise CommandError(
+                    "数据库已有数据。如需重新加载演示数据，请加 --reset（会删除现有数据）。"
+                )
             reset_demo()
         counts = load_demo(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS("演示数据已加载："))
@@ -42,6 +44,6 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self) -> None:
-        self.stdout.write("演示账号（密码均为 %s）：" % demo_password())
+        self.stdout.write(f"演示账号（密码均为 {demo_password()}）：")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<11} {user.note}（{user.organization}）")

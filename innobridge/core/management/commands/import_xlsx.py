@@ -36,7 +36,9 @@ class Command(BaseCommand):
             raise CommandError(f"用户不存在：{options['user']}") from None
         try:
             with path.open("rb") as stream:
-                check_upload(path.name, path.stat().st_size, stream.read(8), settings.MAX_UPLOAD_BYTES)
+                check_upload(
+                    path.name, path.stat().st_size, stream.read(8), settings.MAX_UPLOAD_BYTES
+                )
                 stream.seek(0)
                 report = run_import(
                     spec_for(options["entity"]), stream, actor=user, commit=options["commit"]
@@ -52,4 +54,6 @@ class Command(BaseCommand):
         if report.committed:
             self.stdout.write(self.style.SUCCESS(f"已导入 {report.created} 行。"))
         else:
-            self.stdout.write(f"共 {report.total_rows} 行，全部通过校验（未写入；加 --commit 写入）。")
+            self.stdout.write(
+                f"共 {report.total_rows} 行，全部通过校验（未写入；加 --commit 写入）。"
+            )
