@@ -1,11 +1,14 @@
-"""Turn an ApplicationError that escapes a page view into a readable error page."""
+"""Request plumbing: Chinese-first language choice, and readable pages for ApplicationError."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from innobridge.core.errors import ApplicationError
 
@@ -23,3 +26,21 @@ class ApplicationErrorMiddleware:
         return render(
             request, "core/error.html", {"message": exception.message}, status=exception.status
         )
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are Chinese unless the user picked another language with the switcher (cookie).
+
+    A browser's Accept-Language alone does not switch the bureau's pages to English; API
+    callers may still ask for English messages with that header.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

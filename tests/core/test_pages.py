@@ -51,6 +51,15 @@ def test_token_page_shows_the_secret_once_and_revokes(world: World) -> None:
     assert other.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
 
 
+def test_pages_stay_chinese_for_an_english_browser_until_switched(world: World) -> None:
+    client = client_for(world, "staff")
+    html = client.get("/demands/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "场景应用需求" in html
+    api = client.get("/api/projects/999999", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert api["detail"] == "Technology project not found, or you may not see it."
+
+
 def test_language_switch_to_english(world: World) -> None:
     client = client_for(world, "staff")
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
