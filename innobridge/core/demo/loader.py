@@ -160,6 +160,15 @@ class DemoBuilder:
         return people
 
     # -- projects and demands ------------------------------------------------------------------
+    def trl_for(self, stage: str) -> int:
+        """Maturity grows along the pipeline: discoveries are early, transformed ones mature."""
+        low, high = {
+            "discovered": (2, 6), "submitted": (3, 7), "screening": (3, 7), "in_review": (4, 7),
+            "selected": (4, 8), "rejected": (2, 6), "cultivating": (5, 8), "transforming": (6, 9),
+            "transformed": (7, 9), "stopped": (2, 6),
+        }[stage]  # fmt: skip
+        return self.rng.randint(low, high)
+
     def projects(
         self, owners_by_field: dict[str, list[Organization]], managers: list[Any]
     ) -> list[TechProject]:
@@ -177,12 +186,13 @@ class DemoBuilder:
                 continue
             seen.add(key)
             visibility = self.rng.choices(visibilities, weights=[55, 25, 20])[0]
+            stage = self.rng.choices(stages, weights=stage_weights)[0]
             projects.append(
                 TechProject(
                     title=content.title, summary=content.summary, kind=content.kind,
-                    field=self.field_code(field_label), trl=self.rng.choices(range(1, 10), weights=[2, 4, 8, 12, 15, 18, 17, 14, 10])[0],
+                    field=self.field_code(field_label), trl=self.trl_for(stage),
                     owner=owner, leader=text.person_name(self.rng), keywords="，".join(content.keywords),
-                    stage=self.rng.choices(stages, weights=stage_weights)[0], visibility=visibility,
+                    stage=stage, visibility=visibility,
                     manager=self.rng.choice(managers) if self.rng.random() < 0.3 else None,
                 )
             )  # fmt: skip
@@ -290,8 +300,12 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     for org in enterprises:
         if org.field:
             owners_by_field[field_labels[org.field]].append(org)
+    comprehensive = {"武汉大学", "华中科技大学", "武汉理工大学"}
     for label in phrases.FIELDS:
-        owners_by_field[label] += academia
+        code = builder.field_code(label)
+        owners_by_field[label] += [
+            org for org in academia if org.field in ("", code) or org.name in comprehensive
+        ]
 
     experts = builder.experts(academia + enterprises[:200])
     persons = [person for person, _host, _role in experts]
