@@ -179,6 +179,9 @@ STORAGES = {
 TESTING = env_bool("INNOBRIDGE_TESTING", False) or "pytest" in sys.modules
 if DEBUG or TESTING:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+if TESTING:
+    # A fast hash keeps the suite quick; real deployments keep Django's PBKDF2 default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
