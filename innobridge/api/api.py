@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,6 +16,8 @@ from innobridge.demands.api import router as demands_router
 from innobridge.orgs.api import labs_router
 from innobridge.orgs.api import router as orgs_router
 from innobridge.projects.api import router as projects_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Innobridge 科创桥 API",
@@ -66,3 +70,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": _("服务器内部错误，请稍后重试。")}, status=500)
