@@ -1,0 +1,1 @@
+"""The match engine (pure Python, no Django): text, lexical and dense retrieval, fusion, batch."""

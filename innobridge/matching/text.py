@@ -1,0 +1,65 @@
+"""Chinese text for matching: normalization and segmentation with the domain vocabulary."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import jieba
+
+from innobridge.core.demo import phrases
+
+# Punctuation, symbols and words that carry no technical meaning in a demand or a summary.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 或 等 在 对 为 是 将 把 被 从 以 于 中 上 下 其 该 本 我 我们 单位 公司 "
+    "一种 一个 进行 实现 具有 通过 用于 可以 能够 需要 希望 目前 当前 主要 相关 问题 方面 "
+    "以及 并 且 而 也 都 这 那 有 无 不 可 已 所 之 个 项 方法 技术 系统 装置 设备".split()
+)
+_TOKEN = re.compile(r"[\w\u4e00-\u9fff]+")
+_lock = threading.Lock()
+jieba.setLogLevel(logging.WARNING)
+
+
+def normalize(text: str) -> str:
+    """Full-width → half-width (NFKC), lower case, and one space for any run of spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def domain_terms() -> list[str]:
+    """Technology terms the segmenter must keep whole (from the curated phrase banks)."""
+    terms: list[str] = []
+    for bank in phrases.FIELD_BANK.values():
+        for key in ("terms", "products"):
+            terms.extend(bank[key])
+    return sorted(set(terms))
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    with _lock:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for term in domain_terms():
+            tokenizer.add_word(normalize(term), freq=2000)
+        return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode segmentation: whole domain terms plus their sub-words, stopwords removed."""
+    words = _tokenizer().lcut_for_search(normalize(text))
+    return [
+        w
+        for w in words
+        if _TOKEN.fullmatch(w) and w not in STOPWORDS and (len(w) > 1 or w.isascii())
+    ]
+
+
+def vocabulary(token_lists: Iterable[list[str]]) -> set[str]:
+    found: set[str] = set()
+    for tokens in token_lists:
+        found.update(tokens)
+    return found
