@@ -14,6 +14,7 @@ from innobridge.core.choices import District, TechField, Visibility
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
+from innobridge.core.matching import projects_for_demand
 from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.demands import selectors, services
 from innobridge.demands.forms import ScenarioDemandForm
@@ -57,6 +58,11 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "show_contact": demand_contact_visible(request.user, demand),
             "history": audit_trail(demand) if can_edit else [],
+            "recommendations": (
+                projects_for_demand(user=request.user, demand=demand)
+                if request.user.is_authenticated
+                else []
+            ),
         },
     )
 

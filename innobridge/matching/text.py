@@ -15,9 +15,9 @@ from innobridge.core.demo import phrases
 
 # Punctuation, symbols and words that carry no technical meaning in a demand or a summary.
 STOPWORDS = frozenset(
-    "的 了 和 与 及 或 等 在 对 为 是 将 把 被 从 以 于 中 上 下 其 该 本 我 我们 单位 公司 "
+    "的 了 和 与 及 或 等 在 对 为 是 将 把 被 从 以 于 其 该 本 我 我们 单位 公司 "
     "一种 一个 进行 实现 具有 通过 用于 可以 能够 需要 希望 目前 当前 主要 相关 问题 方面 "
-    "以及 并 且 而 也 都 这 那 有 无 不 可 已 所 之 个 项 方法 技术 系统 装置 设备".split()
+    "以及 并 且 而 也 都 这 那 有 所 之 个 项".split()
 )
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]+")
 _lock = threading.Lock()
@@ -33,8 +33,7 @@ def domain_terms() -> list[str]:
     """Technology terms the segmenter must keep whole (from the curated phrase banks)."""
     terms: list[str] = []
     for bank in phrases.FIELD_BANK.values():
-        for key in ("terms", "products"):
-            terms.extend(bank[key])
+        terms.extend(bank["terms"])  # not whole product names: their parts must still match
     return sorted(set(terms))
 
 
@@ -49,13 +48,13 @@ def _tokenizer() -> jieba.Tokenizer:
 
 
 def tokenize(text: str) -> list[str]:
-    """Search-mode segmentation: whole domain terms plus their sub-words, stopwords removed."""
-    words = _tokenizer().lcut_for_search(normalize(text))
-    return [
-        w
-        for w in words
-        if _TOKEN.fullmatch(w) and w not in STOPWORDS and (len(w) > 1 or w.isascii())
-    ]
+    """Precise-mode segmentation keeping domain terms whole; punctuation and stopwords dropped.
+
+    Single characters stay: in Chinese they often carry the meaning (锰, 碳, 铬 in a materials
+    demand), and dropping them cost recall on keyword-style queries.
+    """
+    words = _tokenizer().lcut(normalize(text))
+    return [w for w in words if _TOKEN.fullmatch(w) and w not in STOPWORDS]
 
 
 def vocabulary(token_lists: Iterable[list[str]]) -> set[str]:

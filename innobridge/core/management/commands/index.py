@@ -1,0 +1,40 @@
+"""``innobridge index rebuild [projects|demands]``: compute the dense vectors of the match index.
+
+Queries keep using the previous vectors (or BM25 alone) until the new file is complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from innobridge.core.matching import SOURCES, rebuild_vectors
+
+
+class Command(BaseCommand):
+    help = "Rebuild the match index vectors with the embedding model."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        rebuild = sub.add_parser("rebuild", help="encode every record again")
+        rebuild.add_argument("names", nargs="*", choices=sorted(SOURCES), default=[])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name in options["names"] or sorted(SOURCES):
+
+            def progress(done: int, total: int, name: str = name) -> None:
+                width = 30
+                filled = width * done // max(total, 1)
+                sys.stderr.write(
+                    f"\r{name:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+                )
+                sys.stderr.flush()
+
+            try:
+                count = rebuild_vectors(name, progress=progress)
+            except RuntimeError as error:
+                raise CommandError(str(error)) from None
+            sys.stderr.write("\n")
+            self.stdout.write(f"{name}: {count} 条记录已编码")

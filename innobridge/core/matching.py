@@ -1,0 +1,207 @@
+"""The match engine inside the platform: indexes built from the database, kept fresh, and
+recommendations filtered by what the user may see, with explanations in the user's language.
+
+The pure engine is ``innobridge.matching``; this module only feeds it records and renders its
+explanations. Dense vectors are computed by ``innobridge index rebuild`` and stored under the data
+directory; until they exist (or when records changed since), matching uses BM25 alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from innobridge.core.choices import TechField
+from innobridge.matching.engine import Document, Explanation, Match, MatchIndex, MatchQuery
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[Any, ...], MatchIndex]] = {}
+MAX_ON_THE_FLY = 32  # encode a few new records at query time; more wait for a rebuild
+
+
+def _text(title: str, body: str, keywords: str) -> str:
+    return f"{title}。{keywords}。{body}"
+
+
+def _project_documents() -> tuple[list[Document], QuerySet[Any]]:
+    from innobridge.projects.models import TechProject
+
+    rows = TechProject.objects.values_list("pk", "title", "summary", "keywords", "field", "trl")
+    docs = [
+        Document(str(pk), _text(title, summary, keywords), field, trl)
+        for pk, title, summary, keywords, field, trl in rows.order_by("pk")
+    ]
+    return docs, TechProject.objects.all()
+
+
+def _demand_documents() -> tuple[list[Document], QuerySet[Any]]:
+    from innobridge.demands.models import ScenarioDemand
+
+    rows = ScenarioDemand.objects.values_list(
+        "pk", "title", "description", "keywords", "field", "required_trl"
+    )
+    docs = [
+        Document(str(pk), _text(title, description, keywords), field, trl)
+        for pk, title, description, keywords, field, trl in rows.order_by("pk")
+    ]
+    return docs, ScenarioDemand.objects.all()
+
+
+SOURCES = {"projects": _project_documents, "demands": _demand_documents}
+
+
+def vectors_path(name: str) -> Path:
+    return Path(settings.DATA_DIR) / "index" / f"{name}.npz"
+
+
+def _digest(doc: Document) -> str:
+    return hashlib.sha1(doc.text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _stamp(queryset: QuerySet[Any], name: str) -> tuple[Any, ...]:
+    path = vectors_path(name)
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    summary = queryset.aggregate(latest=Max("updated"))
+    return (queryset.count(), summary["latest"], mtime)
+
+
+def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
+    """Stored vectors for these documents, encoding a few changed ones; None when too many."""
+    path = vectors_path(name)
+    if not path.exists():
+        return None, None
+    from innobridge.matching.dense import embedder_from_env
+
+    stored = np.load(path)
+    known = dict(zip(stored["digests"].tolist(), stored["vectors"], strict=True))
+    missing = [doc for doc in docs if _digest(doc) not in known]
+    if len(missing) > MAX_ON_THE_FLY:
+        return None, None
+    embedder = embedder_from_env()
+    if embedder is None:
+        return None, None
+    if missing:
+        for doc, vector in zip(missing, embedder.passages([d.text for d in missing]), strict=True):
+            known[_digest(doc)] = vector
+    return np.stack([known[_digest(doc)] for doc in docs]).astype(np.float32), embedder
+
+
+def index_for(name: str) -> MatchIndex:
+    """The current index of ``projects`` or ``demands``, rebuilt when the records changed."""
+    docs_of = SOURCES[name]
+    with _lock:
+        _docs, queryset = docs_of()
+        stamp = _stamp(queryset, name)
+        cached = _cache.get(name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        docs, _queryset = docs_of()
+        vectors, embedder = _load_vectors(name, docs)
+        index = MatchIndex(docs, vectors=vectors, embedder=embedder)
+        _cache[name] = (stamp, index)
+        return index
+
+
+def rebuild_vectors(name: str, *, progress: Any = None, chunk: int = 64) -> int:
+    """Encode every record with the embedding model and store the vectors (atomically)."""
+    from innobridge.matching.dense import embedder_from_env
+
+    embedder = embedder_from_env()
+    if embedder is None:
+        raise RuntimeError("INNOBRIDGE_EMBEDDER=none: no embedding model to build vectors with")
+    docs, _queryset = SOURCES[name]()
+    parts = []
+    for start in range(0, len(docs), chunk):
+        parts.append(embedder.passages([d.text for d in docs[start : start + chunk]]))
+        if progress is not None:
+            progress(min(start + chunk, len(docs)), len(docs))
+    path = vectors_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.npz")
+    vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    np.savez(temporary, digests=np.array([_digest(d) for d in docs]), vectors=vectors)
+    temporary.replace(path)  # queries never see a half-written file
+    with _lock:
+        _cache.pop(name, None)
+    return len(docs)
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    record: Any
+    score: float
+    explanation: Explanation
+    reason: str
+
+
+def explain(explanation: Explanation) -> str:
+    """One readable sentence: 共同关键词：激光切割、厚板；技术成熟度 7 ≥ 需求 6；领域相同：激光."""
+    labels = dict(TechField.choices)
+    parts = []
+    if explanation.shared_terms:
+        parts.append(_("共同关键词：%s") % "、".join(explanation.shared_terms))
+    for check in explanation.constraints:
+        if check.kind == "trl" and check.actual is not None:
+            template = (
+                _("技术成熟度 %(actual)s ≥ 需求 %(wanted)s")
+                if check.met
+                else _("技术成熟度 %(actual)s < 需求 %(wanted)s")
+            )
+            parts.append(template % {"actual": check.actual, "wanted": check.wanted})
+        elif check.kind == "field":
+            if check.met:
+                parts.append(_("领域相同：%s") % labels.get(str(check.wanted), check.wanted))
+            else:
+                parts.append(_("领域不同：%s") % labels.get(str(check.actual), check.actual))
+    if "dense" in explanation.parts and explanation.parts["dense"] > 1.0:
+        parts.append(_("语义相近"))
+    return "；".join(str(p) for p in parts) or _("综合文本相似度")
+
+
+def _recommend(
+    name: str, query: MatchQuery, visible: QuerySet[Any], k: int, exclude: str | None = None
+) -> list[Recommendation]:
+    allowed = {str(pk) for pk in visible.values_list("pk", flat=True)}
+    allowed.discard(exclude or "")
+    matches: list[Match] = index_for(name).search(query, k=k, allowed=allowed.__contains__)
+    records = visible.in_bulk([int(m.id) for m in matches])
+    return [
+        Recommendation(records[int(m.id)], m.score, m.explanation, explain(m.explanation))
+        for m in matches
+        if int(m.id) in records
+    ]
+
+
+def projects_for_demand(*, user: Any, demand: Any, k: int = 10) -> list[Recommendation]:
+    """推荐技术: the technologies this user may see that best answer the demand."""
+    from innobridge.projects.selectors import project_list_for
+
+    query = MatchQuery(
+        text=_text(demand.title, demand.description, demand.keywords),
+        field=demand.field,
+        min_trl=demand.required_trl,
+    )
+    visible = project_list_for(user=user).select_related("owner")
+    return _recommend("projects", query, visible, k)
+
+
+def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recommendation]:
+    """匹配需求: the demands this user may see that the technology could answer."""
+    from innobridge.demands.selectors import demand_list_for
+
+    query = MatchQuery(
+        text=_text(project.title, project.summary, project.keywords), field=project.field
+    )
+    visible = demand_list_for(user=user).select_related("owner")
+    return _recommend("demands", query, visible, k)

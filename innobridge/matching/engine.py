@@ -1,0 +1,166 @@
+"""The in-memory match index: BM25 + dense scores fused, structured constraints, explanations.
+
+Both score lists are z-normalized over the corpus and added with equal weight (no weight is
+tuned yet: the dev set comes next); the field boost and the TRL penalty are in the same units
+(standard deviations). Every result carries an ``Explanation`` that says why it was ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+
+from innobridge.matching.dense import Embedder, Vectors
+from innobridge.matching.text import tokenize
+
+FIELD_BOOST = 0.3  # σ added when the technology is in the demand's field
+TRL_PENALTY = 0.5  # σ taken when it is less mature than the demand requires
+SHARED_TERMS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    field: str | None = None
+    trl: int | None = None
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    text: str
+    field: str | None = None
+    min_trl: int | None = None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One structured condition: ``kind`` is "field" or "trl"; ``met`` says whether it held."""
+
+    kind: str
+    met: bool
+    wanted: str | int | None
+    actual: str | int | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    shared_terms: tuple[str, ...]
+    constraints: tuple[Constraint, ...]
+    parts: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    score: float
+    explanation: Explanation
+
+
+def _z(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    spread = float(scores.std())
+    if spread == 0.0:
+        return np.zeros_like(scores)
+    normalized: npt.NDArray[np.float64] = (scores - scores.mean()) / spread
+    return normalized
+
+
+class MatchIndex:
+    """Documents indexed for BM25 and, when vectors are given, for dense retrieval."""
+
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        *,
+        vectors: Vectors | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.documents = list(documents)
+        self.position = {doc.id: i for i, doc in enumerate(self.documents)}
+        self.tokens = [tokenize(doc.text) for doc in self.documents]
+        self.bm25: bm25s.BM25 | None = None
+        if any(self.tokens):
+            self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            self.bm25.index([t or [""] for t in self.tokens], show_progress=False)
+        if vectors is not None and len(vectors) != len(self.documents):
+            raise ValueError("one vector per document is needed")
+        self.vectors = vectors
+        self.embedder = embedder if vectors is not None else None
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def search(
+        self,
+        query: MatchQuery,
+        *,
+        k: int = 10,
+        allowed: Callable[[str], bool] | None = None,
+    ) -> list[Match]:
+        if not self.documents:
+            return []
+        query_tokens = tokenize(query.text)
+        lexical = np.zeros(len(self.documents))
+        if self.bm25 is not None and query_tokens:
+            lexical = np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float64)
+        lexical_z = _z(lexical)
+        total = lexical_z
+        dense = None
+        if self.embedder is not None and self.vectors is not None:
+            query_vector = self.embedder.queries([query.text])[0]
+            dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
+            total = total + dense
+        bonus = np.zeros(len(self.documents))
+        for i, doc in enumerate(self.documents):
+            if query.field and doc.field == query.field:
+                bonus[i] += FIELD_BOOST
+            if query.min_trl is not None and doc.trl is not None and doc.trl < query.min_trl:
+                bonus[i] -= TRL_PENALTY
+        total = total + bonus
+        order = np.argsort(-total, kind="stable")
+        results: list[Match] = []
+        for i in order:
+            doc = self.documents[int(i)]
+            if allowed is not None and not allowed(doc.id):
+                continue
+            parts = {"bm25": float(lexical_z[i])}
+            if dense is not None:
+                parts["dense"] = float(dense[i])
+            if bonus[i]:
+                parts["constraints"] = float(bonus[i])
+            results.append(
+                Match(doc.id, float(total[i]), self._explain(query, query_tokens, int(i), parts))
+            )
+            if len(results) == k:
+                break
+        return results
+
+    def _explain(
+        self, query: MatchQuery, query_tokens: list[str], i: int, parts: dict[str, float]
+    ) -> Explanation:
+        doc = self.documents[i]
+        present = set(self.tokens[i])
+        shared = [t for t in dict.fromkeys(query_tokens) if t in present and len(t) > 1]
+        if self.bm25 is not None:
+            shared.sort(key=lambda t: -self._idf(t))
+        constraints = []
+        if query.field:
+            constraints.append(
+                Constraint("field", doc.field == query.field, query.field, doc.field)
+            )
+        if query.min_trl is not None:
+            met = doc.trl is None or doc.trl >= query.min_trl
+            constraints.append(Constraint("trl", met, query.min_trl, doc.trl))
+        return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts)
+
+    def _idf(self, term: str) -> float:
+        assert self.bm25 is not None
+        vocab = self.bm25.vocab_dict
+        if term not in vocab:
+            return 0.0
+        scores = self.bm25.get_scores([term])
+        return float(scores.max())

@@ -1,0 +1,62 @@
+"""Recommendations in the product: explained, and never showing what the user may not see."""
+
+from __future__ import annotations
+
+from innobridge.core.choices import Visibility
+from tests.conftest import World, client_for
+from tests.demands.factories import ScenarioDemandFactory
+from tests.projects.factories import TechProjectFactory
+
+
+def test_demand_page_recommends_the_technology_that_solves_it(world: World) -> None:
+    answer = TechProjectFactory(
+        owner=world.org_b, title="变电站红外热像智能巡检系统", field="infrared", trl=7,
+        summary="红外热像仪自动巡检变电站设备，及时发现过热故障。", keywords="红外热像仪，巡检",
+    )  # fmt: skip
+    demand = ScenarioDemandFactory(
+        owner=world.org_a, title="变电站设备过热巡检需求", field="infrared", required_trl=6,
+        description="人工巡检发现设备过热不及时，希望用红外热像仪自动巡检。", keywords="红外热像仪",
+    )  # fmt: skip
+    response = client_for(world, "staff").get(f"/demands/{demand.pk}/")
+    recommendations = response.context["recommendations"]
+    assert recommendations[0].record == answer
+    assert "共同关键词" in recommendations[0].reason
+    assert "技术成熟度 7 ≥ 需求 6" in recommendations[0].reason
+    assert "领域相同：红外与智能感知" in recommendations[0].reason
+    assert all(rec.reason for rec in recommendations)
+    html = response.content.decode()
+    assert 'id="recommendations"' in html
+    assert answer.title in html
+
+
+def test_recommendations_only_show_what_the_user_may_see(world: World) -> None:
+    hidden = TechProjectFactory(
+        owner=world.org_b, title="变电站红外热像巡检草稿", visibility=Visibility.DRAFT,
+        summary="红外热像仪自动巡检变电站设备。", keywords="红外热像仪", field="infrared",
+    )  # fmt: skip
+    demand = ScenarioDemandFactory(
+        owner=world.org_a, title="变电站过热巡检", description="希望用红外热像仪巡检变电站。",
+        field="infrared",
+    )  # fmt: skip
+    for role in ("member_a", "investor", "manager"):
+        recs = client_for(world, role).get(f"/demands/{demand.pk}/").context["recommendations"]
+        assert hidden not in [rec.record for rec in recs], role
+    staff = client_for(world, "staff").get(f"/demands/{demand.pk}/").context["recommendations"]
+    assert staff[0].record == hidden
+    anonymous = client_for(world, "anonymous").get(f"/demands/{demand.pk}/")
+    assert anonymous.context["recommendations"] == []
+    assert "推荐技术" not in anonymous.content.decode()
+
+
+def test_project_page_lists_matching_demands(world: World) -> None:
+    project = TechProjectFactory(
+        owner=world.org_a, title="动力电池极耳激光焊接系统", summary="极耳焊接熔深一致，焊接合格率99.5%。",
+        keywords="激光焊接，极耳", field="laser",
+    )  # fmt: skip
+    wanted = ScenarioDemandFactory(
+        owner=world.org_b, title="电池极耳激光焊接良率提升", description="极耳激光焊接虚焊多，需要稳定的焊接方案。",
+        keywords="激光焊接", field="laser",
+    )  # fmt: skip
+    recs = client_for(world, "member_a").get(f"/projects/{project.pk}/").context["recommendations"]
+    assert recs[0].record == wanted
+    assert "激光焊接" in recs[0].reason
