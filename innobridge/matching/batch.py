@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from innobridge.matching.dense import Embedder
-from innobridge.matching.fusion import Candidate, fuse
+from innobridge.matching.fusion import RunningStats, constraint_bonus
 from innobridge.matching.lexical import CorpusStats, bm25
 from innobridge.matching.text import tokenize
 
@@ -117,23 +117,27 @@ def read_supply(path: Path) -> Iterator[Supply]:
 
 
 class _Best:
-    """The ``size`` highest-scoring candidates seen so far (ties: earlier supply first)."""
+    """The ``size`` highest-scoring candidates of one list (ties: earlier supply first), each
+    remembered with its scores in both lists so they can be fused at the end."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.heap: list[tuple[float, int, str]] = []
+        self.heap: list[tuple[float, int, str, float, float]] = []
 
-    def offer(self, score: float, order: int, supply_id: str) -> None:
-        item = (score, -order, supply_id)
+    def offer(self, score: float, order: int, supply_id: str, lexical: float, dense: float) -> None:
+        item = (score, -order, supply_id, lexical, dense)
         if len(self.heap) < self.size:
             heapq.heappush(self.heap, item)
-        elif item > self.heap[0]:
+        elif item[:2] > self.heap[0][:2]:
             heapq.heapreplace(self.heap, item)
 
-    def ranked(self, above: float | None = None) -> list[str]:
-        """Best first; with ``above``, only candidates scoring more (i.e. really retrieved)."""
-        ordered = sorted(self.heap, reverse=True)
-        return [s_id for score, _o, s_id in ordered if above is None or score > above]
+
+@dataclass
+class _DemandState:
+    lexical: _Best
+    semantic: _Best
+    lexical_stats: RunningStats
+    dense_stats: RunningStats
 
 
 def run(
@@ -156,9 +160,10 @@ def run(
         for term in set(query):
             postings.setdefault(term, []).append(index)
     depth = max(k, candidates)
-    lexical = [_Best(depth) for _ in demands]
-    semantic = [_Best(depth) for _ in demands]
-    meta: dict[str, tuple[str | None, int | None]] = {}
+    states = [
+        _DemandState(_Best(depth), _Best(depth), RunningStats(), RunningStats()) for _ in demands
+    ]
+    meta: dict[str, tuple[int, str | None, int | None]] = {}
     query_vectors = embedder.queries([d.text for d in demands]) if embedder and demands else None
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -171,27 +176,31 @@ def run(
         spool.seek(0)
         order = 0
         chunk: list[list[Any]] = []
-        for line in spool:  # pass 2: score in chunks, keep the best per demand
+        for line in spool:  # pass 2: score in chunks, keep the best per demand and list
             chunk.append(json.loads(line))
             if len(chunk) == CHUNK:
-                order = _score_chunk(chunk, order, stats, queries, postings, lexical, semantic,
-                                     embedder, query_vectors, meta)  # fmt: skip
+                order = _score_chunk(
+                    chunk, order, stats, queries, postings, states, embedder, query_vectors, meta
+                )
                 chunk = []
         if chunk:
-            _score_chunk(chunk, order, stats, queries, postings, lexical, semantic,
-                         embedder, query_vectors, meta)  # fmt: skip
+            _score_chunk(
+                chunk, order, stats, queries, postings, states, embedder, query_vectors, meta
+            )
 
     lines = []
-    for index, demand in enumerate(demands):
-        pool = [
-            Candidate(s, *meta[s])
-            for s in dict.fromkeys(lexical[index].ranked() + semantic[index].ranked())
-        ]
-        lists = [lexical[index].ranked(above=0.0)] + (
-            [semantic[index].ranked()] if embedder else []
-        )
-        ranked = fuse(lists, pool, field=demand.field, min_trl=demand.min_trl)[:k]
-        for rank, (supply_id, score) in enumerate(ranked, start=1):
+    for demand, state in zip(demands, states, strict=True):
+        fused: dict[str, tuple[float, int]] = {}
+        for _score, _order, supply_id, lexical, dense in state.lexical.heap + state.semantic.heap:
+            position, field, trl = meta[supply_id]
+            total = state.lexical_stats.z(lexical) + constraint_bonus(
+                demand.field, demand.min_trl, field, trl
+            )
+            if embedder is not None:
+                total += state.dense_stats.z(dense)
+            fused[supply_id] = (total, position)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1][0], item[1][1]))[:k]
+        for rank, (supply_id, (score, _position)) in enumerate(ranked, start=1):
             lines.append(f"{demand.id} Q0 {supply_id} {rank} {score:.6f} {RUN_TAG}\n")
     out.writelines(lines)
     return len(lines)
@@ -203,21 +212,23 @@ def _score_chunk(
     stats: CorpusStats,
     queries: list[list[str]],
     postings: dict[str, list[int]],
-    lexical: list[_Best],
-    semantic: list[_Best],
+    states: list[_DemandState],
     embedder: Embedder | None,
     query_vectors: Any,
-    meta: dict[str, tuple[str | None, int | None]],
+    meta: dict[str, tuple[int, str | None, int | None]],
 ) -> int:
     vectors = embedder.passages([row[3] for row in chunk]) if embedder and queries else None
     dense_scores = vectors @ query_vectors.T if vectors is not None else None
     for position, (supply_id, field, trl, _text, tokens) in enumerate(chunk):
-        meta.setdefault(supply_id, (field, trl))
+        meta.setdefault(supply_id, (order, field, trl))
         touched = {i for term in set(tokens) for i in postings.get(term, ())}
-        for index in range(len(queries)):
-            score = bm25(queries[index], tokens, stats) if index in touched else 0.0
-            lexical[index].offer(score, order, supply_id)
+        for index, state in enumerate(states):
+            lexical = bm25(queries[index], tokens, stats) if index in touched else 0.0
+            dense = float(dense_scores[position, index]) if dense_scores is not None else 0.0
+            state.lexical_stats.add(lexical)
+            state.lexical.offer(lexical, order, supply_id, lexical, dense)
             if dense_scores is not None:
-                semantic[index].offer(float(dense_scores[position, index]), order, supply_id)
+                state.dense_stats.add(dense)
+                state.semantic.offer(dense, order, supply_id, lexical, dense)
         order += 1
     return order

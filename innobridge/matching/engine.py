@@ -1,8 +1,7 @@
 """The in-memory match index: BM25 + dense scores fused, structured constraints, explanations.
 
-Both score lists are z-normalized over the corpus and added with equal weight (no weight is
-tuned yet: the dev set comes next); the field boost and the TRL penalty are in the same units
-(standard deviations). Every result carries an ``Explanation`` that says why it was ranked.
+Scores combine as ``fusion.py`` says (z-normalized lists, equal weights, constraint bonus), the
+same as in the batch run. Every result carries an ``Explanation`` that says why it was ranked.
 """
 
 from __future__ import annotations
@@ -15,10 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
+from innobridge.matching.fusion import constraint_bonus
 from innobridge.matching.text import tokenize
 
-FIELD_BOOST = 0.3  # σ added when the technology is in the demand's field
-TRL_PENALTY = 0.5  # σ taken when it is less mature than the demand requires
 SHARED_TERMS_SHOWN = 6
 
 
@@ -114,12 +112,9 @@ class MatchIndex:
             query_vector = self.embedder.queries([query.text])[0]
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
             total = total + dense
-        bonus = np.zeros(len(self.documents))
-        for i, doc in enumerate(self.documents):
-            if query.field and doc.field == query.field:
-                bonus[i] += FIELD_BOOST
-            if query.min_trl is not None and doc.trl is not None and doc.trl < query.min_trl:
-                bonus[i] -= TRL_PENALTY
+        bonus = np.array(
+            [constraint_bonus(query.field, query.min_trl, d.field, d.trl) for d in self.documents]
+        )
         total = total + bonus
         order = np.argsort(-total, kind="stable")
         results: list[Match] = []

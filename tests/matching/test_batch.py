@@ -127,3 +127,58 @@ def test_command_needs_no_database_and_prints_only_the_run(
     assert done.returncode != 0
     assert done.stdout == ""
     assert "DEMAND line 2" in done.stderr
+
+
+def test_batch_ranks_exactly_as_the_in_memory_engine(tmp_path: Path) -> None:
+    from innobridge.core.demo import phrases, text
+    from innobridge.matching.engine import Document, MatchIndex, MatchQuery
+
+    rng = __import__("random").Random(3)
+    supply, demands = [], []
+    for n in range(60):
+        field = phrases.FIELDS[n % 5]
+        item = text.project_text(rng, field)
+        supply.append(
+            {
+                "id": f"T{n}",
+                "title": item.title,
+                "summary": item.summary,
+                "field": field,
+                "trl": rng.randint(1, 9),
+            }
+        )
+    for n in range(6):
+        field = phrases.FIELDS[n % 5]
+        item = text.demand_text(rng, field, "technology")
+        demands.append(
+            {
+                "id": f"D{n}",
+                "title": item.title,
+                "summary": item.description,
+                "field": field,
+                "min_trl": 6,
+            }
+        )
+    out = io.StringIO()
+    run(
+        write_jsonl(tmp_path / "s.jsonl", supply),
+        write_jsonl(tmp_path / "d.jsonl", demands),
+        10,
+        out,
+    )
+    batch = {}
+    for row in parse_run(out.getvalue()):
+        batch.setdefault(row[0], []).append((row[2], float(row[4])))
+
+    index = MatchIndex(
+        [Document(s["id"], f"{s['title']}。{s['summary']}", s["field"], s["trl"]) for s in supply]
+    )
+    for demand in demands:
+        query = MatchQuery(
+            f"{demand['title']}。{demand['title']}。{demand['summary']}",
+            demand["field"],
+            demand["min_trl"],
+        )
+        engine = [(m.id, m.score) for m in index.search(query, k=10)]
+        assert [i for i, _s in batch[demand["id"]]] == [i for i, _s in engine]
+        assert [round(s, 4) for _i, s in batch[demand["id"]]] == [round(s, 4) for _i, s in engine]

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from innobridge.matching.engine import (
-    FIELD_BOOST,
-    TRL_PENALTY,
-    Document,
-    MatchIndex,
-    MatchQuery,
-)
+from innobridge.matching.engine import Document, MatchIndex, MatchQuery
+from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY
 from innobridge.matching.text import normalize, tokenize
 
 DOCS = [
