@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from innobridge.api.auth import SIGNED_IN
+from innobridge.api.match import router as match_router
 from innobridge.capital.api import router as capital_router
 from innobridge.core.errors import ApplicationError
 from innobridge.demands.api import router as demands_router
@@ -34,6 +35,7 @@ api.add_router("/labs", labs_router, tags=["联合实验室 Joint labs"])
 api.add_router("/projects", projects_router, tags=["技术项目 Projects"])
 api.add_router("/demands", demands_router, tags=["场景需求 Demands"])
 api.add_router("/investors", capital_router, tags=["投资机构 Investors"])
+api.add_router("/match", match_router, tags=["匹配 Matching"])
 
 
 @api.exception_handler(ApplicationError)

@@ -39,7 +39,9 @@ def bm25(query: Iterable[str], document: list[str], stats: CorpusStats) -> float
     counts = Counter(document)
     norm = K1 * (1 - B + B * len(document) / (stats.average_length or 1.0))
     score = 0.0
-    for term, repeats in Counter(query).items():  # a term said twice (e.g. in the title) weighs twice
+    for term, repeats in Counter(
+        query
+    ).items():  # a term said twice (e.g. in the title) weighs twice
         tf = counts.get(term, 0)
         if tf:
             score += repeats * stats.idf(term) * tf * (K1 + 1) / (tf + norm)

@@ -60,3 +60,33 @@ def test_project_page_lists_matching_demands(world: World) -> None:
     recs = client_for(world, "member_a").get(f"/projects/{project.pk}/").context["recommendations"]
     assert recs[0].record == wanted
     assert "激光焊接" in recs[0].reason
+
+
+def test_match_api_returns_explained_results_within_visibility(world: World) -> None:
+    answer = TechProjectFactory(
+        owner=world.org_b, title="变电站红外热像智能巡检系统", field="infrared", trl=7,
+        summary="红外热像仪自动巡检变电站设备，及时发现过热故障。", keywords="红外热像仪，巡检",
+    )  # fmt: skip
+    demand = ScenarioDemandFactory(
+        owner=world.org_a, title="变电站设备过热巡检需求", field="infrared", required_trl=6,
+        description="人工巡检发现设备过热不及时，希望用红外热像仪自动巡检。", keywords="红外热像仪",
+    )  # fmt: skip
+    body = client_for(world, "member_a").get(f"/api/match/demands/{demand.pk}/projects?k=5").json()
+    first = body["items"][0]
+    assert (first["id"], first["rank"]) == (answer.pk, 1)
+    assert "红外热像仪" in first["shared_terms"]
+    assert {"kind": "trl", "met": True, "wanted": 6, "actual": 7} in first["constraints"]
+    assert all(item["reason"] for item in body["items"])
+    visible = {
+        p.pk
+        for key, p in world.projects.items()
+        if key in {"a_draft", "a_internal", "a_public", "b_public"}
+    }
+    assert {item["id"] for item in body["items"]} <= visible | {answer.pk}
+    hidden = world.demands["b_draft"]
+    assert (
+        client_for(world, "member_a").get(f"/api/match/demands/{hidden.pk}/projects").status_code
+        == 404
+    )
+    back = client_for(world, "staff").get(f"/api/match/projects/{answer.pk}/demands").json()
+    assert back["items"][0]["id"] == demand.pk
