@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from innobridge.core.choices import Visibility
 from tests.conftest import World, client_for
 from tests.demands.factories import ScenarioDemandFactory
 from tests.projects.factories import TechProjectFactory
 
 
-def test_demand_page_recommends_the_technology_that_solves_it(world: World) -> None:
+def infrared_pair(world: World) -> tuple[Any, Any]:
+    """A public thermal-imaging technology of org_b and org_a's demand it solves."""
     answer = TechProjectFactory(
         owner=world.org_b, title="变电站红外热像智能巡检系统", field="infrared", trl=7,
         summary="红外热像仪自动巡检变电站设备，及时发现过热故障。", keywords="红外热像仪，巡检",
@@ -17,6 +20,11 @@ def test_demand_page_recommends_the_technology_that_solves_it(world: World) -> N
         owner=world.org_a, title="变电站设备过热巡检需求", field="infrared", required_trl=6,
         description="人工巡检发现设备过热不及时，希望用红外热像仪自动巡检。", keywords="红外热像仪",
     )  # fmt: skip
+    return answer, demand
+
+
+def test_demand_page_recommends_the_technology_that_solves_it(world: World) -> None:
+    answer, demand = infrared_pair(world)
     response = client_for(world, "staff").get(f"/demands/{demand.pk}/")
     recommendations = response.context["recommendations"]
     assert recommendations[0].record == answer
@@ -63,14 +71,7 @@ def test_project_page_lists_matching_demands(world: World) -> None:
 
 
 def test_match_api_returns_explained_results_within_visibility(world: World) -> None:
-    answer = TechProjectFactory(
-        owner=world.org_b, title="变电站红外热像智能巡检系统", field="infrared", trl=7,
-        summary="红外热像仪自动巡检变电站设备，及时发现过热故障。", keywords="红外热像仪，巡检",
-    )  # fmt: skip
-    demand = ScenarioDemandFactory(
-        owner=world.org_a, title="变电站设备过热巡检需求", field="infrared", required_trl=6,
-        description="人工巡检发现设备过热不及时，希望用红外热像仪自动巡检。", keywords="红外热像仪",
-    )  # fmt: skip
+    answer, demand = infrared_pair(world)
     body = client_for(world, "member_a").get(f"/api/match/demands/{demand.pk}/projects?k=5").json()
     first = body["items"][0]
     assert (first["id"], first["rank"]) == (answer.pk, 1)
