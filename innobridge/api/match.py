@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from innobridge.api.common import ErrorOut
 from innobridge.core.matching import Recommendation, demands_for_project, projects_for_demand
 from innobridge.demands.selectors import demand_get_for
+from innobridge.demands.services import demand_match_mark
 from innobridge.projects.selectors import project_get_for
 
 router = Router()
@@ -85,3 +86,42 @@ def demands_for(
     project = project_get_for(user=request.user, pk=project_id)
     k = max(1, min(params.k, 50))
     return _out(demands_for_project(user=request.user, project=project, k=k))
+
+
+class FeedbackIn(Schema):
+    decision: str
+    reason: str = ""
+
+
+class FeedbackOut(Schema):
+    demand_id: int
+    project_id: int
+    decision: str
+    reason: str
+    decided_by: str
+
+
+@router.post(
+    "/demands/{demand_id}/projects/{project_id}/feedback",
+    response={200: FeedbackOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="对接反馈：标记推荐技术为“已引荐”或“不合适”（需说明理由）",
+)
+def feedback(
+    request: HttpRequest, demand_id: int, project_id: int, payload: FeedbackIn
+) -> dict[str, Any]:
+    demand = demand_get_for(user=request.user, pk=demand_id)
+    project = project_get_for(user=request.user, pk=project_id)
+    saved = demand_match_mark(
+        actor=request.user,
+        demand=demand,
+        project=project,
+        decision=payload.decision,
+        reason=payload.reason,
+    )
+    return {
+        "demand_id": demand.pk,
+        "project_id": project.pk,
+        "decision": saved.decision,
+        "reason": saved.reason,
+        "decided_by": request.user.get_username(),
+    }

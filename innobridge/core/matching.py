@@ -143,6 +143,7 @@ class Recommendation:
     score: float
     explanation: Explanation
     reason: str
+    decision: str = ""  # "introduced" once a manager has introduced it
 
 
 def explain(explanation: Explanation) -> str:
@@ -170,14 +171,27 @@ def explain(explanation: Explanation) -> str:
 
 
 def _recommend(
-    name: str, query: MatchQuery, visible: QuerySet[Any], k: int, exclude: str | None = None
+    name: str,
+    query: MatchQuery,
+    visible: QuerySet[Any],
+    k: int,
+    *,
+    excluded: set[int] | None = None,
+    decisions: dict[int, str] | None = None,
 ) -> list[Recommendation]:
     allowed = {str(pk) for pk in visible.values_list("pk", flat=True)}
-    allowed.discard(exclude or "")
+    allowed -= {str(pk) for pk in excluded or set()}
     matches: list[Match] = index_for(name).search(query, k=k, allowed=allowed.__contains__)
     records = visible.in_bulk([int(m.id) for m in matches])
+    decisions = decisions or {}
     return [
-        Recommendation(records[int(m.id)], m.score, m.explanation, explain(m.explanation))
+        Recommendation(
+            records[int(m.id)],
+            m.score,
+            m.explanation,
+            explain(m.explanation),
+            decisions.get(int(m.id), ""),
+        )  # fmt: skip
         for m in matches
         if int(m.id) in records
     ]
@@ -193,7 +207,9 @@ def projects_for_demand(*, user: Any, demand: Any, k: int = 10) -> list[Recommen
         min_trl=demand.required_trl,
     )
     visible = project_list_for(user=user).select_related("owner")
-    return _recommend("projects", query, visible, k)
+    decisions = dict(demand.feedback.values_list("project_id", "decision"))
+    rejected = {pk for pk, decision in decisions.items() if decision == "rejected"}
+    return _recommend("projects", query, visible, k, excluded=rejected, decisions=decisions)
 
 
 def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recommendation]:

@@ -107,3 +107,42 @@ class ScenarioDemand(models.Model):
         from innobridge.projects.models import split_keywords
 
         return split_keywords(self.keywords)
+
+
+class MatchFeedback(models.Model):
+    """对接反馈: a manager's decision on a suggested technology for a demand, with the reason."""
+
+    class Decision(models.TextChoices):
+        INTRODUCED = "introduced", _("已引荐")
+        REJECTED = "rejected", _("不合适")
+
+    demand = models.ForeignKey(
+        ScenarioDemand, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    project = models.ForeignKey(
+        "projects.TechProject",
+        verbose_name=_("技术项目"),
+        on_delete=models.CASCADE,
+        related_name="demand_feedback",
+    )
+    decision = models.CharField(_("处理结果"), max_length=12, choices=Decision.choices)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided = models.DateTimeField(_("处理时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("对接反馈")
+        verbose_name_plural = _("对接反馈")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "project"], name="feedback_once_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand} → {self.project}: {self.get_decision_display()}"

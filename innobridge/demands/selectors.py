@@ -48,3 +48,16 @@ def demand_get_for(*, user: Any, pk: int) -> ScenarioDemand:
 
 def demand_can_edit(*, user: Any, demand: ScenarioDemand) -> bool:
     return ScenarioDemand.objects.filter(owned_record_editable_q(user), pk=demand.pk).exists()
+
+
+def demand_rejected_matches_for(*, user: Any, demand: ScenarioDemand) -> list[Any]:
+    """Suggestions marked 不合适 for this demand, among the projects the user may see."""
+    from innobridge.demands.models import MatchFeedback
+    from innobridge.projects.selectors import project_list_for
+
+    visible = project_list_for(user=user).values("pk")
+    return list(
+        MatchFeedback.objects.filter(
+            demand=demand, decision=MatchFeedback.Decision.REJECTED, project__in=visible
+        ).select_related("project", "decided_by")
+    )

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from innobridge.core.choices import Visibility
-from innobridge.core.errors import AccessDenied
+from innobridge.core.errors import AccessDenied, ApplicationError
 from innobridge.core.ownership import check_create, check_field_rights
 from innobridge.core.roles import Role, roles_of
 from innobridge.core.services import apply_changes, save_validated
-from innobridge.demands.models import ScenarioDemand
+from innobridge.demands.models import MatchFeedback, ScenarioDemand
 from innobridge.demands.selectors import demand_can_edit
 from innobridge.orgs.models import Organization
 from innobridge.projects.services import normalize_keywords
@@ -89,3 +89,25 @@ def demand_update(
     if not changed:
         return demand
     return save_validated(demand, actor=actor, reason=reason or _("修改：%s") % "、".join(changed))
+
+
+@transaction.atomic
+def demand_match_mark(
+    *, actor: Any, demand: ScenarioDemand, project: Any, decision: str, reason: str = ""
+) -> MatchFeedback:
+    """Record that a suggested technology was introduced to the demand, or rejected (why)."""
+    from innobridge.projects.selectors import project_get_for
+
+    if not roles_of(actor) & {Role.STAFF, Role.MANAGER}:
+        raise AccessDenied(_("只有科创局工作人员和技术经理人可以处理推荐结果。"))
+    project_get_for(user=actor, pk=project.pk)  # must be visible to the actor
+    if decision not in MatchFeedback.Decision.values:
+        raise ApplicationError(_("处理结果无效。"))
+    reason = reason.strip()
+    if decision == MatchFeedback.Decision.REJECTED and not reason:
+        raise ApplicationError(_("请填写不合适的理由。"), {"errors": {"reason": [_("必填。")]}})
+    feedback = MatchFeedback.objects.filter(demand=demand, project=project).first()
+    if feedback is None:
+        feedback = MatchFeedback(demand=demand, project=project)
+    feedback.decision, feedback.reason, feedback.decided_by = decision, reason, actor
+    return save_validated(feedback, actor=actor, reason=feedback.get_decision_display())

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.demand_create, name="create"),
     path("<int:pk>/", views.demand_detail, name="detail"),
     path("<int:pk>/edit/", views.demand_edit, name="edit"),
+    path("<int:pk>/match/<int:project_pk>/", views.demand_match_mark, name="match_mark"),
 ]

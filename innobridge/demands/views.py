@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core.access import can_create_owned_record, demand_contact_visible
 from innobridge.core.choices import District, TechField, Visibility
-from innobridge.core.errors import AccessDenied
+from innobridge.core.errors import AccessDenied, ApplicationError
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import projects_for_demand
+from innobridge.core.roles import Role, roles_of
 from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.demands import selectors, services
 from innobridge.demands.forms import ScenarioDemandForm
@@ -47,6 +49,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_for(user=request.user, pk=pk)
+    can_mark = bool(roles_of(request.user) & {Role.STAFF, Role.MANAGER})
     can_edit = request.user.is_authenticated and selectors.demand_can_edit(
         user=request.user, demand=demand
     )
@@ -58,6 +61,10 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "show_contact": demand_contact_visible(request.user, demand),
             "history": audit_trail(demand) if can_edit else [],
+            "can_mark": can_mark,
+            "rejected": selectors.demand_rejected_matches_for(user=request.user, demand=demand)
+            if can_mark
+            else [],
             "recommendations": (
                 projects_for_demand(user=request.user, demand=demand)
                 if request.user.is_authenticated
@@ -100,3 +107,26 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "core/form.html", {"form": form, "title": _("修改场景需求"), "cancel_url": cancel}
     )
+
+
+@login_required
+@require_POST
+def demand_match_mark(request: HttpRequest, pk: int, project_pk: int) -> HttpResponse:
+    """对接反馈: mark a suggested technology as introduced or not suitable (with a reason)."""
+    from innobridge.projects.selectors import project_get_for
+
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    project = project_get_for(user=request.user, pk=project_pk)
+    try:
+        services.demand_match_mark(
+            actor=request.user,
+            demand=demand,
+            project=project,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已记录：%(title)s") % {"title": project.title})
+    return redirect(reverse("demands:detail", kwargs={"pk": demand.pk}) + "#recommendations")

@@ -91,3 +91,43 @@ def test_match_api_returns_explained_results_within_visibility(world: World) -> 
     )
     back = client_for(world, "staff").get(f"/api/match/projects/{answer.pk}/demands").json()
     assert back["items"][0]["id"] == demand.pk
+
+
+def test_manager_marks_suggestions_and_rejected_ones_drop_out(world: World) -> None:
+    answer, demand = infrared_pair(world)
+    other = TechProjectFactory(
+        owner=world.org_b, title="红外测温模组", field="infrared", trl=6,
+        summary="工业过程红外测温模组，用于设备巡检。", keywords="红外测温",
+    )  # fmt: skip
+    manager = client_for(world, "manager")
+    url = f"/demands/{demand.pk}/match/{other.pk}/"
+    response = manager.post(url, {"decision": "rejected", "reason": ""}, follow=True)
+    assert "请填写不合适的理由" in response.content.decode()
+    manager.post(url, {"decision": "rejected", "reason": "测温精度达不到变电站要求"})
+    manager.post(f"/demands/{demand.pk}/match/{answer.pk}/", {"decision": "introduced"})
+    page = manager.get(f"/demands/{demand.pk}/")
+    recs = page.context["recommendations"]
+    assert other not in [rec.record for rec in recs]
+    assert [rec.decision for rec in recs if rec.record == answer] == ["introduced"]
+    html = page.content.decode()
+    assert "已排除的推荐" in html
+    assert "测温精度达不到变电站要求" in html
+    feedback = demand.feedback.get(project=other)
+    assert feedback.decided_by == world.users["manager"]
+    assert feedback.history.first().history_user == world.users["manager"]
+    # enterprises and the public cannot mark
+    member = client_for(world, "member_a")
+    member.post(f"/demands/{demand.pk}/match/{other.pk}/", {"decision": "introduced"})
+    assert demand.feedback.get(project=other).decision == "rejected"
+    assert "对接反馈" not in member.get(f"/demands/{demand.pk}/").content.decode()
+    api = client_for(world, "staff").post(
+        f"/api/match/demands/{demand.pk}/projects/{other.pk}/feedback",
+        {"decision": "introduced", "reason": "复核后可用"}, content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 200
+    assert api.json()["decision"] == "introduced"
+    api = member.post(
+        f"/api/match/demands/{demand.pk}/projects/{other.pk}/feedback",
+        {"decision": "introduced"}, content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 403
