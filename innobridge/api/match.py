@@ -8,7 +8,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from innobridge.api.common import ErrorOut
-from innobridge.core.matching import Recommendation, demands_for_project, projects_for_demand
+from innobridge.core.matching import (
+    Recommendation,
+    demands_for_project,
+    investors_for_project,
+    projects_for_demand,
+)
 from innobridge.demands.selectors import demand_get_for
 from innobridge.demands.services import demand_match_mark
 from innobridge.projects.selectors import project_get_for
@@ -124,4 +129,50 @@ def feedback(
         "decision": saved.decision,
         "reason": saved.reason,
         "decided_by": request.user.get_username(),
+    }
+
+
+class InvestorMatchOut(Schema):
+    id: int
+    organization_name: str
+    kind: str
+    rank: int
+    score: float
+    reason: str
+    field_match: bool
+    stage_match: str | None
+    parts: dict[str, float]
+
+
+class InvestorMatchList(Schema):
+    items: list[InvestorMatchOut]
+
+
+@router.get(
+    "/projects/{project_id}/investors",
+    response={200: InvestorMatchList, 404: ErrorOut},
+    summary="匹配投资方：偏好（领域、阶段、规模）相符的投资与金融机构（附理由）",
+)
+def investors_for(
+    request: HttpRequest, project_id: int, params: Query[MatchParams]
+) -> dict[str, Any]:
+    project = project_get_for(user=request.user, pk=project_id)
+    k = max(1, min(params.k, 50))
+    return {
+        "items": [
+            {
+                "id": rec.profile.pk,
+                "organization_name": rec.profile.organization.name,
+                "kind": rec.profile.kind,
+                "rank": rank,
+                "score": round(rec.score, 6),
+                "reason": rec.reason,
+                "field_match": rec.match.field_match,
+                "stage_match": rec.match.stage_match,
+                "parts": rec.match.parts,
+            }
+            for rank, rec in enumerate(
+                investors_for_project(user=request.user, project=project, k=k), start=1
+            )
+        ]
     }

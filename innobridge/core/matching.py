@@ -221,3 +221,54 @@ def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recomme
     )
     visible = demand_list_for(user=user).select_related("owner")
     return _recommend("demands", query, visible, k)
+
+
+@dataclass(frozen=True)
+class InvestorRecommendation:
+    profile: Any
+    score: float
+    reason: str
+    match: Any
+
+
+def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[InvestorRecommendation]:
+    """匹配投资方: investors whose stated fields, stages and tickets fit the technology."""
+    from innobridge.capital.models import InvestmentStage
+    from innobridge.capital.selectors import investor_list_for
+    from innobridge.matching.investors import Investor, Technology, rank_investors
+
+    profiles = {str(p.pk): p for p in investor_list_for(user=user)}
+    investors = [
+        Investor(
+            pk,
+            p.kind,
+            tuple(p.preferred_fields),
+            tuple(p.preferred_stages),
+            float(p.ticket_min) if p.ticket_min is not None else None,
+            float(p.ticket_max) if p.ticket_max is not None else None,
+            f"{p.description} {p.products}",
+        )  # fmt: skip
+        for pk, p in profiles.items()
+    ]
+    technology = Technology(
+        _text(project.title, project.summary, project.keywords), project.field, project.trl
+    )
+    labels = dict(TechField.choices)
+    stages = dict(InvestmentStage.choices)
+    results = []
+    for match in rank_investors(technology, investors, k=k):
+        parts = []
+        if match.field_match:
+            parts.append(_("关注领域：%s") % labels.get(project.field, project.field))
+        if match.stage_match == "debt":
+            parts.append(_("技术成熟度 %(trl)s，适合债权融资") % {"trl": project.trl})
+        elif match.stage_match:
+            parts.append(
+                _("投资阶段：%(stage)s（技术成熟度 %(trl)s）")
+                % {"stage": stages.get(match.stage_match, match.stage_match), "trl": project.trl}
+            )
+        if match.shared_terms:
+            parts.append(_("共同关键词：%s") % "、".join(match.shared_terms))
+        reason = "；".join(str(p) for p in parts) or _("偏好不完全相符")
+        results.append(InvestorRecommendation(profiles[match.id], match.score, reason, match))
+    return results

@@ -131,3 +131,30 @@ def test_manager_marks_suggestions_and_rejected_ones_drop_out(world: World) -> N
         {"decision": "introduced"}, content_type="application/json",
     )  # fmt: skip
     assert api.status_code == 403
+
+
+def test_project_page_and_api_suggest_fitting_investors(world: World) -> None:
+    from tests.capital.factories import InvestorProfileFactory
+    from tests.orgs.factories import OrganizationFactory
+
+    fitting = InvestorProfileFactory(
+        organization=OrganizationFactory(name="光谷激光天使基金", kind="investor", field=""),
+        preferred_fields=["laser"], preferred_stages=["a"],
+    )  # fmt: skip
+    InvestorProfileFactory(
+        organization=OrganizationFactory(name="生物医药成长基金", kind="investor", field=""),
+        preferred_fields=["biomed"], preferred_stages=["growth"],
+    )  # fmt: skip
+    project = world.projects["a_public"]  # laser, TRL 6
+    page = client_for(world, "investor").get(f"/projects/{project.pk}/")
+    investors = page.context["investors"]
+    assert investors[0].profile == fitting
+    assert "关注领域：激光" in investors[0].reason
+    assert "投资阶段：A轮（技术成熟度 6）" in investors[0].reason
+    items = (
+        client_for(world, "member_a")
+        .get(f"/api/match/projects/{project.pk}/investors")
+        .json()["items"]
+    )
+    assert items[0]["organization_name"] == "光谷激光天使基金"
+    assert items[0]["field_match"] is True
