@@ -11,6 +11,7 @@ from innobridge.api.common import ErrorOut
 from innobridge.core.matching import (
     Recommendation,
     demands_for_project,
+    experts_for_project,
     investors_for_project,
     projects_for_demand,
 )
@@ -176,3 +177,29 @@ def investors_for(
             )
         ]
     }
+
+
+class ExpertMatchOut(Schema):
+    person_id: int
+    name: str
+    title: str
+    affinity: float
+    shared_terms: list[str]
+    same_field: bool
+
+
+class ExpertMatchList(Schema):
+    items: list[ExpertMatchOut]
+
+
+@router.get(
+    "/projects/{project_id}/experts",
+    response={200: ExpertMatchList, 403: ErrorOut, 404: ErrorOut},
+    summary="评审专家亲和度（科创局）：最适合评审该项目的专家及理由",
+)
+def experts_for(
+    request: HttpRequest, project_id: int, params: Query[MatchParams]
+) -> dict[str, Any]:
+    project = project_get_for(user=request.user, pk=project_id)
+    k = max(1, min(params.k, 50))
+    return {"items": experts_for_project(user=request.user, project=project, k=k)}

@@ -272,3 +272,52 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
         reason = "；".join(str(p) for p in parts) or _("偏好不完全相符")
         results.append(InvestorRecommendation(profiles[match.id], match.score, reason, match))
     return results
+
+
+def expert_affinity(*, projects: list[Any], experts: list[Any]) -> Any:
+    """The project × expert affinity matrix (innobridge.matching.experts) for these records."""
+    from innobridge.matching.experts import ExpertProfile, ProjectProfile, affinity
+
+    works: dict[int, list[str]] = {}
+    for expert in experts:
+        works[expert.pk] = [p.title for p in expert.projects.all()]
+    return affinity(
+        [
+            ProjectProfile(str(p.pk), p.field, _text(p.title, p.summary, p.keywords))
+            for p in projects
+        ],
+        [
+            ExpertProfile(str(e.pk), e.field or None, e.keywords, " ".join(works[e.pk]))
+            for e in experts
+        ],
+    )
+
+
+def experts_for_project(*, user: Any, project: Any, k: int = 10) -> list[dict[str, Any]]:
+    """Staff only: the experts best suited to review this project, with the reasons."""
+    from innobridge.core.errors import AccessDenied
+    from innobridge.core.roles import is_staff_role
+    from innobridge.orgs.models import Person
+
+    if not is_staff_role(user):
+        raise AccessDenied(_("只有科创局工作人员可以查看专家匹配。"))
+    experts = list(
+        Person.objects.filter(is_expert=True).prefetch_related("projects").order_by("pk")
+    )
+    result = expert_affinity(projects=[project], experts=experts)
+    by_id = {str(e.pk): e for e in experts}
+    rows = []
+    for expert_id, score in result.top(0, k):
+        shared, same_field = result.reasons(0, result.expert_ids.index(expert_id))
+        expert = by_id[expert_id]
+        rows.append(
+            {
+                "person_id": expert.pk,
+                "name": expert.name,
+                "title": expert.title,
+                "affinity": round(score, 4),
+                "shared_terms": list(shared),
+                "same_field": same_field,
+            }
+        )
+    return rows

@@ -158,3 +158,23 @@ def test_project_page_and_api_suggest_fitting_investors(world: World) -> None:
     )
     assert items[0]["organization_name"] == "光谷激光天使基金"
     assert items[0]["field_match"] is True
+
+
+def test_expert_affinity_api_is_for_staff_and_ranks_the_specialist(world: World) -> None:
+    from tests.orgs.factories import PersonFactory
+
+    specialist = PersonFactory(
+        name="激光专家", is_expert=True, field="laser", keywords="光纤激光器，厚板切割"
+    )
+    PersonFactory(name="药学专家", is_expert=True, field="biomed", keywords="单克隆抗体")
+    project = world.projects["a_public"]  # laser: 光纤激光器，厚板切割
+    items = (
+        client_for(world, "staff").get(f"/api/match/projects/{project.pk}/experts").json()["items"]
+    )
+    assert items[0]["person_id"] == specialist.pk
+    assert items[0]["same_field"] is True
+    assert "光纤激光器" in items[0]["shared_terms"]
+    assert (
+        client_for(world, "member_a").get(f"/api/match/projects/{project.pk}/experts").status_code
+        == 403
+    )
