@@ -321,3 +321,38 @@ def experts_for_project(*, user: Any, project: Any, k: int = 10) -> list[dict[st
             }
         )
     return rows
+
+
+FUZZY_LIMIT = 200
+RANK_LIMIT = 2000
+
+
+def rank_by_relevance(
+    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
+) -> QuerySet[Any]:
+    """Search boxes: records containing every word, best match first; when none contain them
+    all, the records that share terms with the query (engine order)."""
+    from django.db.models import Case, IntegerField, When
+
+    ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
+    fuzzy = not ids
+    if fuzzy:
+        ids = list(candidates.values_list("pk", flat=True))
+    allowed = {str(pk) for pk in ids}
+    if not allowed:
+        return matched
+    results = index_for(name).search(MatchQuery(text), k=len(allowed), allowed=allowed.__contains__)
+    if fuzzy:
+        results = [m for m in results if m.explanation.shared_terms][:FUZZY_LIMIT]
+    order = [int(m.id) for m in results]
+    if not order:
+        return matched
+    rank = Case(
+        *[When(pk=pk, then=position) for position, pk in enumerate(order)],
+        output_field=IntegerField(),
+    )
+    base = candidates if fuzzy else matched
+    ranked: QuerySet[Any] = (
+        base.filter(pk__in=order).annotate(relevance_rank=rank).order_by("relevance_rank", "-pk")
+    )
+    return ranked

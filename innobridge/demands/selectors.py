@@ -31,8 +31,18 @@ DEMAND_LIST = ListSpec(
 def demand_list_for(
     *, user: Any, params: Mapping[str, Any] | None = None
 ) -> QuerySet[ScenarioDemand]:
-    queryset = ScenarioDemand.objects.filter(demand_visible_q(user)).select_related("owner")
-    return apply_list_params(queryset, DEMAND_LIST, params or {})
+    params = params or {}
+    base = ScenarioDemand.objects.filter(demand_visible_q(user)).select_related("owner")
+    queryset = apply_list_params(base, DEMAND_LIST, params)
+    text = str(params.get("q") or "").strip()
+    if text:
+        from innobridge.core.matching import rank_by_relevance
+
+        others = {key: value for key, value in params.items() if key != "q"}
+        queryset = rank_by_relevance(
+            "demands", text, queryset, apply_list_params(base, DEMAND_LIST, others)
+        )
+    return queryset
 
 
 def demand_get_for(*, user: Any, pk: int) -> ScenarioDemand:

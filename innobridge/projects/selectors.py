@@ -31,8 +31,18 @@ PROJECT_LIST = ListSpec(
 def project_list_for(
     *, user: Any, params: Mapping[str, Any] | None = None
 ) -> QuerySet[TechProject]:
-    queryset = TechProject.objects.filter(project_visible_q(user)).select_related("owner")
-    return apply_list_params(queryset, PROJECT_LIST, params or {})
+    params = params or {}
+    base = TechProject.objects.filter(project_visible_q(user)).select_related("owner")
+    queryset = apply_list_params(base, PROJECT_LIST, params)
+    text = str(params.get("q") or "").strip()
+    if text:
+        from innobridge.core.matching import rank_by_relevance
+
+        others = {key: value for key, value in params.items() if key != "q"}
+        queryset = rank_by_relevance(
+            "projects", text, queryset, apply_list_params(base, PROJECT_LIST, others)
+        )
+    return queryset
 
 
 def project_get_for(*, user: Any, pk: int) -> TechProject:

@@ -178,3 +178,26 @@ def test_expert_affinity_api_is_for_staff_and_ranks_the_specialist(world: World)
         client_for(world, "member_a").get(f"/api/match/projects/{project.pk}/experts").status_code
         == 403
     )
+
+
+def test_search_box_ranks_by_relevance_and_finds_related_words(world: World) -> None:
+    best = TechProjectFactory(
+        owner=world.org_a, title="厚板激光切割挂渣控制技术", summary="中厚板激光切割断面挂渣控制，厚板切割速度提升。",
+        keywords="厚板切割，激光切割", visibility=Visibility.DRAFT,
+    )  # fmt: skip
+    weaker = TechProjectFactory(
+        owner=world.org_a, title="激光切割头国产化", summary="激光切割头与准直器国产化，兼顾厚板加工。",
+        keywords="切割头",
+    )  # fmt: skip
+    client = client_for(world, "staff")
+    titles = [p.title for p in client.get("/projects/?q=厚板 挂渣").context["page"].object_list]
+    assert titles[0] == best.title
+    assert weaker.title not in titles  # every word must appear when some records have them all
+    related = [
+        p.title
+        for p in client.get("/projects/?q=准直器 切割头 进口替代").context["page"].object_list
+    ]
+    assert related[0] == weaker.title  # no record has all the words: related ones, best first
+    api = client_for(world, "member_b").get("/api/projects/?q=厚板 挂渣&per_page=100").json()
+    assert best.title not in [item["title"] for item in api["items"]]  # org_a's draft stays hidden
+    assert api["count"] == len(api["items"]) > 0
