@@ -6,6 +6,8 @@ same as in the batch run. Every result carries an ``Explanation`` that says why 
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,7 +17,9 @@ import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
 from innobridge.matching.fusion import constraint_bonus
-from innobridge.matching.text import tokenize
+from innobridge.matching.text import domain_terms, normalize, tokenize
+
+DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
 
 SHARED_TERMS_SHOWN = 6
 
@@ -80,6 +84,9 @@ class MatchIndex:
         self.documents = list(documents)
         self.position = {doc.id: i for i, doc in enumerate(self.documents)}
         self.tokens = [tokenize(doc.text) for doc in self.documents]
+        self.document_frequency: Counter[str] = Counter()
+        for tokens in self.tokens:
+            self.document_frequency.update(set(tokens))
         self.bm25: bm25s.BM25 | None = None
         if any(self.tokens):
             self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -139,9 +146,9 @@ class MatchIndex:
     ) -> Explanation:
         doc = self.documents[i]
         present = set(self.tokens[i])
-        shared = [t for t in dict.fromkeys(query_tokens) if t in present and len(t) > 1]
-        if self.bm25 is not None:
-            shared.sort(key=lambda t: -self._idf(t))
+        shared = [t for t in dict.fromkeys(query_tokens) if t in present and _telling(t)]
+        # domain terms first (激光切割 says more than 停机), then the rarer the better
+        shared.sort(key=lambda t: (t not in DOMAIN_TERMS, -self._idf(t)))
         constraints = []
         if query.field:
             constraints.append(
@@ -153,9 +160,12 @@ class MatchIndex:
         return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts)
 
     def _idf(self, term: str) -> float:
-        assert self.bm25 is not None
-        vocab = self.bm25.vocab_dict
-        if term not in vocab:
-            return 0.0
-        scores = self.bm25.get_scores([term])
-        return float(scores.max())
+        n, df = len(self.documents), self.document_frequency.get(term, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _telling(term: str) -> bool:
+    """Worth showing a person: not a lone character, number or two-letter code."""
+    if len(term) < 2 or term.isdigit():
+        return False
+    return not (term.isascii() and len(term) <= 2)
