@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
-from innobridge.matching.fusion import constraint_bonus
+from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY
 from innobridge.matching.text import domain_terms, normalize, tokenize
 
 DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
@@ -80,13 +80,16 @@ class MatchIndex:
         *,
         vectors: Vectors | None = None,
         embedder: Embedder | None = None,
+        tokens: list[list[str]] | None = None,
     ) -> None:
         self.documents = list(documents)
         self.position = {doc.id: i for i, doc in enumerate(self.documents)}
-        self.tokens = [tokenize(doc.text) for doc in self.documents]
+        self.tokens = tokens if tokens is not None else [tokenize(d.text) for d in self.documents]
+        self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
+        self.trls = np.array([doc.trl if doc.trl is not None else -1 for doc in self.documents])
         self.document_frequency: Counter[str] = Counter()
-        for tokens in self.tokens:
-            self.document_frequency.update(set(tokens))
+        for document_tokens in self.tokens:
+            self.document_frequency.update(set(document_tokens))
         self.bm25: bm25s.BM25 | None = None
         if any(self.tokens):
             self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -119,9 +122,11 @@ class MatchIndex:
             query_vector = self.embedder.queries([query.text])[0]
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
             total = total + dense
-        bonus = np.array(
-            [constraint_bonus(query.field, query.min_trl, d.field, d.trl) for d in self.documents]
-        )
+        bonus = np.zeros(len(self.documents))
+        if query.field:
+            bonus += FIELD_BOOST * (self.fields == query.field)
+        if query.min_trl is not None:
+            bonus -= TRL_PENALTY * ((self.trls >= 0) & (self.trls < query.min_trl))
         total = total + bonus
         order = np.argsort(-total, kind="stable")
         results: list[Match] = []
