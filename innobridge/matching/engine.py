@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import bm25s
@@ -128,9 +128,8 @@ class MatchIndex:
         if query.min_trl is not None:
             bonus -= TRL_PENALTY * ((self.trls >= 0) & (self.trls < query.min_trl))
         total = total + bonus
-        order = np.argsort(-total, kind="stable")
         results: list[Match] = []
-        for i in order:
+        for i in _best_first(total, k if allowed is None else 4 * k):
             doc = self.documents[int(i)]
             if allowed is not None and not allowed(doc.id):
                 continue
@@ -167,6 +166,21 @@ class MatchIndex:
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _best_first(scores: npt.NDArray[np.float64], wanted: int) -> Iterator[int]:
+    """Indices by descending score (ties: lower index first). Only the top ``wanted`` are
+    sorted at first; the rest are sorted only if a filtering caller asks for more."""
+    n = len(scores)
+    if wanted >= n // 4:
+        yield from np.lexsort((np.arange(n), -scores)).tolist()
+        return
+    cut = np.argpartition(-scores, wanted)[: wanted + 1]
+    threshold = scores[cut].min()
+    head = np.flatnonzero(scores >= threshold)  # everything tied with the cut comes along
+    yield from head[np.lexsort((head, -scores[head]))].tolist()
+    tail = np.flatnonzero(scores < threshold)
+    yield from tail[np.lexsort((tail, -scores[tail]))].tolist()
 
 
 def _telling(term: str) -> bool:

@@ -51,3 +51,15 @@ def test_allowed_filter_and_empty_corpus() -> None:
     assert "plan" not in [m.id for m in results]
     assert len(results) == 3
     assert MatchIndex([]).search(MatchQuery("激光")) == []
+
+
+def test_top_k_selection_matches_a_full_stable_sort() -> None:
+    import numpy as np
+
+    from innobridge.matching.engine import _best_first
+
+    rng = np.random.default_rng(5)
+    scores = np.round(rng.standard_normal(5000), 1)  # many ties
+    full = np.lexsort((np.arange(5000), -scores)).tolist()
+    assert list(_best_first(scores, 10)) == full
+    assert list(_best_first(scores, 4000)) == full
