@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,3 @@ def discard(token: str) -> None:
         return
     for suffix in (".xlsx", ".json"):
         (pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-def clear_all() -> None:
-    shutil.rmtree(pending_dir(), ignore_errors=True)

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innobridge.core.access import can_create_owned_record, may_own
-from innobridge.core.choices import Visibility
 from innobridge.core.errors import AccessDenied
 from innobridge.core.roles import Role, roles_of
 
@@ -39,10 +38,6 @@ def check_field_rights(*, actor: Any, data: dict[str, Any], defaults: dict[str, 
                 _("您的角色不能设置“%(field)s”，请联系科创局工作人员或技术经理人。")
                 % {"field": FIELD_LABELS.get(name, name)}
             )
-
-
-def initial_visibility() -> str:
-    return Visibility.DRAFT
 
 
 FIELD_LABELS = {

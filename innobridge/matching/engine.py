@@ -83,7 +83,6 @@ class MatchIndex:
         tokens: list[list[str]] | None = None,
     ) -> None:
         self.documents = list(documents)
-        self.position = {doc.id: i for i, doc in enumerate(self.documents)}
         self.tokens = tokens if tokens is not None else [tokenize(d.text) for d in self.documents]
         self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
         self.trls = np.array([doc.trl if doc.trl is not None else -1 for doc in self.documents])

@@ -6,7 +6,6 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba
@@ -55,10 +54,3 @@ def tokenize(text: str) -> list[str]:
     """
     words = _tokenizer().lcut(normalize(text))
     return [w for w in words if _TOKEN.fullmatch(w) and w not in STOPWORDS]
-
-
-def vocabulary(token_lists: Iterable[list[str]]) -> set[str]:
-    found: set[str] = set()
-    for tokens in token_lists:
-        found.update(tokens)
-    return found
