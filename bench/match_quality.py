@@ -5,7 +5,8 @@ patent's abstract). Prints a table; asserts nothing.
     .venv/bin/python bench/match_quality.py [--limit N]
 
 Embeddings are cached under var/bench-cache/ (keyed by the text), so a second run is quick.
-The dev sets under bench/data/ are not written yet; they will be added to this table.
+Then the dev set under bench/data/ (seed: 30 technologies, the same 15 needs in a specialist and a
+plain-language style, graded labels), each style on its own.
 """
 
 from __future__ import annotations
@@ -127,7 +128,67 @@ def main() -> None:
     print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}{'seconds':>9}")
     for name, (ndcg, recall, mrr) in results.items():
         print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{timings[name]:>9.2f}")
-    print("dev set (bench/data/, specialist and plain-language styles): not written yet")
+    dev_set(Document, MatchIndex, MatchQuery)
+
+
+def graded(
+    rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]]
+) -> tuple[float, float, float]:
+    """nDCG@10 with gain 2^grade - 1, Recall@10 of grade ≥ 1, MRR of the first grade ≥ 1."""
+    ndcg = recall = mrr = 0.0
+    for query_id, labels in qrels.items():
+        ranked = rankings[query_id]
+        dcg = sum((2 ** labels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
+        ideal = sorted(labels.values(), reverse=True)[:10]
+        idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+        ndcg += dcg / idcg if idcg else 0.0
+        relevant = {d for d, g in labels.items() if g > 0}
+        recall += len(relevant & set(ranked[:10])) / len(relevant)
+        first = next((i for i, d in enumerate(ranked) if d in relevant), None)
+        mrr += 1 / (first + 1) if first is not None else 0.0
+    n = len(qrels)
+    return ndcg / n, recall / n, mrr / n
+
+
+def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes passed in after sys.path
+    data = ROOT / "bench" / "data"
+    supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (data / "dev_qrels.tsv").open(encoding="utf-8"):
+        query_id, _zero, doc_id, grade = line.split()
+        qrels.setdefault(query_id, {})[doc_id] = int(grade)
+    texts = [f"{s['title']}。{s['summary']}" for s in supply]
+    documents = [
+        Document(s["id"], t, s.get("field"), s.get("trl"))
+        for s, t in zip(supply, texts, strict=True)
+    ]
+    passages = encode("passage", texts)
+    ids = [s["id"] for s in supply]
+    for style, name in (
+        ("specialist", "dev_demands_specialist.jsonl"),
+        ("plain", "dev_demands_plain.jsonl"),
+    ):
+        demands = [json.loads(line) for line in (data / name).open(encoding="utf-8")]
+        query_texts = [f"{d['title']}。{d['title']}。{d['summary']}" for d in demands]
+        vectors = encode("query", query_texts)
+        wanted = {d["id"]: qrels[d["id"]] for d in demands}
+        lexical = MatchIndex(documents)
+        full = MatchIndex(documents, vectors=passages, embedder=FixedQueries(query_texts, vectors))
+        runs = {"BM25 only": {}, "dense only (e5-small)": {}, "full engine": {}}
+        for demand, text, vector in zip(demands, query_texts, vectors, strict=True):
+            query = MatchQuery(text, demand.get("field"), demand.get("min_trl"))
+            runs["BM25 only"][demand["id"]] = [m.id for m in lexical.search(query, k=30)]
+            runs["dense only (e5-small)"][demand["id"]] = [
+                ids[j] for j in np.argsort(-(passages @ vector))
+            ]
+            runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
+        print(
+            f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies (seed set)"
+        )
+        print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
+        for system, rankings in runs.items():
+            ndcg, recall, mrr = graded(rankings, wanted)
+            print(f"{system:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}")
 
 
 if __name__ == "__main__":
