@@ -71,3 +71,26 @@ def test_demo_command_loads_once_and_resets_on_request() -> None:
         call_command("demo", stdout=io.StringIO())
     run("demo", "--reset", "--seed", "2025")
     assert Organization.objects.count() == count
+
+
+def test_index_rebuild_writes_vectors_that_matching_then_uses(
+    world: World, tmp_path: Path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from innobridge.core.matching import index_for, vectors_path
+
+    settings.DATA_DIR = tmp_path
+    assert "条记录已编码" in run("index", "rebuild", "projects")
+    assert vectors_path("projects").exists()
+    assert index_for("projects").vectors is not None  # dense retrieval is now on
+    assert "跳过" in run("index", "rebuild", "projects", "--if-missing")
+
+
+def test_index_rebuild_without_names_does_all_and_refuses_unknown(
+    world: World, tmp_path: Path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path
+    out = run("index", "rebuild", "--if-missing")
+    assert "projects:" in out
+    assert "demands:" in out
+    with pytest.raises(CommandError, match="unknown index"):
+        call_command("index", "rebuild", "labs", stdout=io.StringIO())

