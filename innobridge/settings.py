@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "innobridge.projects",
     "innobridge.demands",
     "innobridge.capital",
+    "innobridge.cultivation",
 ]
 
 MIDDLEWARE = [

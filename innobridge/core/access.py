@@ -11,6 +11,10 @@
 | demand        | as projects, and the public (no login) sees public demands   | as projects            |
 | demand contact| staff, the assigned manager, the owner organization          | —                      |
 | investor      | every signed-in user                                         | staff; its own members |
+| enterprise    | staff: all; members: their own organization's (figures,      | staff                  |
+| cultivation   | tiers, programmes); nobody else (finances are confidential)  |                        |
+| ladder, watch-| staff only                                                   | staff (cohorts)        |
+| list, rosters |                                                              |                        |
 
 Lists use the ``*_visible_q`` filters; single objects use the same filters through the
 ``rules`` predicates registered below, so a page, the API and an export can never disagree.
@@ -109,6 +113,26 @@ def joint_lab_visible_q(user: Any) -> Q:
     return EVERYTHING
 
 
+def cultivation_visible_q(user: Any, field: str = "organization_id") -> Q:
+    """Enterprise yearly figures and evaluations: staff see all, members their own."""
+    if is_staff_role(user):
+        return EVERYTHING
+    if user is None or not user.is_authenticated or Role.MEMBER not in roles_of(user):
+        return NOTHING
+    return Q(**{f"{field}__in": org_ids_of(user)})
+
+
+def cultivation_visible(user: Any, organization_id: int) -> bool:
+    if is_staff_role(user):
+        return True
+    return (
+        user is not None
+        and user.is_authenticated
+        and Role.MEMBER in roles_of(user)
+        and organization_id in org_ids_of(user)
+    )
+
+
 def staff_only_q(user: Any) -> Q:
     return EVERYTHING if is_staff_role(user) else NOTHING
 
@@ -155,6 +179,8 @@ _PERMS = {
     "demands.change_scenariodemand": _matches(owned_record_editable_q),
     "capital.view_investorprofile": _matches(investor_visible_q),
     "capital.change_investorprofile": _matches(investor_editable_q),
+    "cultivation.view_enterpriseyearrecord": _matches(cultivation_visible_q),
+    "cultivation.change_enterpriseyearrecord": _matches(staff_only_q),
 }
 for _name, _predicate in _PERMS.items():
     set_perm(_name, _predicate)  # type: ignore[no-untyped-call]

@@ -20,10 +20,17 @@ from simple_history.utils import bulk_create_with_history
 
 from innobridge.capital.models import InvestmentStage, InvestorProfile
 from innobridge.core.choices import District, TechField, Visibility
+from innobridge.core.demo import enterprises as enterprise_data
 from innobridge.core.demo import phrases, text
 from innobridge.core.roles import Role
 from innobridge.core.services import roles_ensure
 from innobridge.core.uscc import make_uscc
+from innobridge.cultivation.models import (
+    CohortMember,
+    EnterpriseProfile,
+    EnterpriseYearRecord,
+    TierEvaluation,
+)
 from innobridge.demands.models import ScenarioDemand
 from innobridge.orgs.models import JointLab, JointLabMember, Membership, Organization, Person
 from innobridge.projects.models import TechProject
@@ -334,7 +341,30 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     bulk_create_with_history(profiles, InvestorProfile, default_change_reason=REASON)
 
     _joint_labs(builder, by_name, enterprises, academia)
+    _cultivation(builder, enterprises)
     return demo_counts()
+
+
+def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
+    """Five years of figures and a profile per enterprise, evaluated for every year, and the
+    育苗 cohort of 2025 seeded from the eligible start-ups."""
+    from innobridge.cultivation import services
+
+    rng = random.Random(builder.rng.random())
+    profiles, records = [], []
+    for org in enterprises:
+        profile, years = enterprise_data.enterprise_figures(rng, org)
+        profiles.append(EnterpriseProfile(organization=org, **profile))
+        records += [EnterpriseYearRecord(organization=org, **fields) for fields in years]
+    bulk_create_with_history(profiles, EnterpriseProfile, default_change_reason=REASON)
+    bulk_create_with_history(records, EnterpriseYearRecord, batch_size=1000, default_change_reason=REASON)  # fmt: skip
+    services.evaluations_refresh(force=True)
+    seedlings = TierEvaluation.objects.filter(year=2025).order_by("organization__name")
+    chosen = [e.organization_id for e in seedlings if "yumiao" in e.rosters][:60]
+    bulk_create_with_history(
+        [CohortMember(roster="yumiao", cohort_year=2025, organization_id=pk) for pk in chosen],
+        CohortMember, default_change_reason=REASON,
+    )  # fmt: skip
 
 
 def _zh_pairs(choices: Any) -> list[tuple[str, str]]:
@@ -408,6 +438,7 @@ def demo_counts() -> dict[str, int]:
         "joint_labs": JointLab.objects.count(),
         "lab_members": JointLabMember.objects.count(),
         "experts": Person.objects.filter(is_expert=True).count(),
+        "enterprise_year_records": EnterpriseYearRecord.objects.count(),
         "users": get_user_model().objects.count(),
     }
 
@@ -415,6 +446,11 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
+        for model in (CohortMember, TierEvaluation, EnterpriseYearRecord, EnterpriseProfile):
+            model.objects.all().delete()
+            history = getattr(model, "history", None)
+            if history is not None:
+                history.all().delete()
         JointLabMember.objects.all().delete()
         JointLab.objects.all().delete()
         InvestorProfile.objects.all().delete()
