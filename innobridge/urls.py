@@ -19,6 +19,7 @@ urlpatterns = [
     path("projects/", include("innobridge.projects.urls")),
     path("demands/", include("innobridge.demands.urls")),
     path("investors/", include("innobridge.capital.urls")),
+    path("cultivation/", include("innobridge.cultivation.urls")),
     path("excel/<slug:entity>/template/", excel_views.template_download, name="excel_template"),
     path("excel/<slug:entity>/export/", excel_views.export_download, name="excel_export"),
     path("excel/<slug:entity>/import/", excel_views.import_upload, name="import_upload"),

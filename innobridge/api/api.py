@@ -13,6 +13,7 @@ from innobridge.api.auth import SIGNED_IN
 from innobridge.api.match import router as match_router
 from innobridge.capital.api import router as capital_router
 from innobridge.core.errors import ApplicationError
+from innobridge.cultivation.api import router as cultivation_router
 from innobridge.demands.api import router as demands_router
 from innobridge.orgs.api import labs_router
 from innobridge.orgs.api import router as orgs_router
@@ -36,6 +37,7 @@ api.add_router("/projects", projects_router, tags=["技术项目 Projects"])
 api.add_router("/demands", demands_router, tags=["场景需求 Demands"])
 api.add_router("/investors", capital_router, tags=["投资机构 Investors"])
 api.add_router("/match", match_router, tags=["匹配 Matching"])
+api.add_router("/cultivation", cultivation_router, tags=["企业培育 Cultivation"])
 
 
 @api.exception_handler(ApplicationError)

@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.is_authenticated:
         items.append((_("投资机构"), reverse("capital:list")))
     items.append((_("联合实验室"), reverse("orgs:lab_list")))
+    if is_staff_role(user):
+        items.append((_("企业培育"), reverse("cultivation:overview")))
     current = request.path
     nav = [
         {"label": label, "url": url, "active": url != "/" and current.startswith(url)}

@@ -440,6 +440,21 @@ def _export_value(column: Column, record: Any, user: Any) -> Any:
     return "" if value is None else value
 
 
+def table_workbook(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A plain sheet of what a page lists (rosters, watchlists, ladders)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 36 if index == 1 else 16
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def organization_cell(value: Any) -> Any:
     """An organization named by its full name, short name or credit code."""
     from innobridge.core.uscc import normalize
@@ -463,6 +478,8 @@ SPECS = {
     "projects": "innobridge.projects.excel.PROJECT_SHEET",
     "demands": "innobridge.demands.excel.DEMAND_SHEET",
     "investors": "innobridge.capital.excel.INVESTOR_SHEET",
+    "enterprise_years": "innobridge.cultivation.excel.YEAR_SHEET",
+    "enterprise_profiles": "innobridge.cultivation.excel.PROFILE_SHEET",
 }
 
 

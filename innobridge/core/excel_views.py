@@ -22,6 +22,8 @@ LIST_URLS = {
     "projects": "projects:list",
     "demands": "demands:list",
     "investors": "capital:list",
+    "enterprise_years": "cultivation:overview",
+    "enterprise_profiles": "cultivation:overview",
 }
 
 

@@ -139,7 +139,10 @@ class TierEvaluation(models.Model):
     enterprise's data or the year's rules file changes)."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="tier_evaluations"
+        Organization,
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="tier_evaluations",
     )
     year = models.PositiveSmallIntegerField(_("评价年度"))
     rules_year = models.PositiveSmallIntegerField(_("规则年度"))

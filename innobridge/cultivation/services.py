@@ -99,7 +99,7 @@ def evaluation_years() -> list[int]:
 
 
 def _stored(organization_id: int, year: int, evaluation: Evaluation, digest: str) -> TierEvaluation:  # fmt: skip
-    near = [
+    near: list[dict[str, Any]] = [
         {
             "kind": item.kind,
             "key": item.key,
@@ -154,7 +154,12 @@ def evaluations_refresh(
         ):
             records.setdefault(record.organization_id, []).append(record)
         rows = [
-            _stored(pk, year, engine.evaluate(to_enterprise(org, profiles.get(pk), records.get(pk, [])), year), digest)  # fmt: skip
+            _stored(
+                pk,
+                year,
+                engine.evaluate(to_enterprise(org, profiles.get(pk), records.get(pk, [])), year),
+                digest,
+            )  # fmt: skip
             for pk, org in organizations.items()
         ]
         with transaction.atomic():
@@ -174,7 +179,7 @@ def _reevaluate_after_commit(organization_id: int) -> None:
     _pending.ids = queued
 
     def run() -> None:
-        ids = getattr(_pending, "ids", set())
+        ids: set[int] = getattr(_pending, "ids", set())
         _pending.ids = set()
         if ids:
             evaluations_refresh(org_ids=ids, force=True)
@@ -266,7 +271,12 @@ def profile_save(
 # -- cohorts -------------------------------------------------------------------------------------
 @transaction.atomic
 def cohort_add(
-    *, actor: Any, roster: str, year: int, organizations: Iterable[Organization], capacity: int | None  # fmt: skip
+    *,
+    actor: Any,
+    roster: str,
+    year: int,
+    organizations: Iterable[Organization],
+    capacity: int | None,  # fmt: skip
 ) -> int:
     """Select eligible enterprises into a programme cohort; refuses ineligible ones and a cohort
     beyond its first-year capacity (nothing is saved then)."""

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from innobridge.core.access import cultivation_visible
 from innobridge.core.choices import District, TechField
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
@@ -60,6 +61,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )[:50],
             "labs": organization.joint_labs.all(),
             "history": audit_trail(organization) if can_edit else [],
+            "show_cultivation": organization.kind == organization.Kind.ENTERPRISE
+            and cultivation_visible(request.user, organization.pk),
         },
     )
 

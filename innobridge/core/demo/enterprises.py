@@ -105,7 +105,7 @@ def enterprise_figures(rng: random.Random, org: Organization) -> tuple[dict[str,
         hitech_share = min(0.98, max(0.2, hitech_share + rng.uniform(-0.05, 0.05)))
     if records and rng.random() < 0.02:  # a few reports with a gap, to show "数据缺失"
         records[-1]["rd_expense_in_china"] = None
-    last = records[-1] if records else {}
+    last: dict[str, Any] = records[-1] if records else {}
     rd_ok = bool(last) and last["rd_expense"] >= last["revenue"] * Decimal("0.03")
     certificates = []
     if rd_ok and st_share >= 0.1 and hitech_share >= 0.6 and rng.random() < 0.8:
@@ -124,7 +124,9 @@ def enterprise_figures(rng: random.Random, org: Organization) -> tuple[dict[str,
         "dishonest": rng.random() < 0.015,
         "abnormal": rng.random() < 0.02,
         "innovation_expert_score": rng.randint(48, 80) if rng.random() < 0.7 else None,
-        "niche_share": Decimal(f"{rng.uniform(3, 25):.2f}") if kind in ("growth", "steady") and rng.random() < 0.3 else None,  # fmt: skip
+        "niche_share": Decimal(f"{rng.uniform(3, 25):.2f}")
+        if kind in ("growth", "steady") and rng.random() < 0.3
+        else None,  # fmt: skip
         "own_brand": (rng.random() < 0.7) if kind in ("growth", "steady", "large") else None,
     }
     return profile, records

@@ -446,9 +446,9 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
-        for model in (CohortMember, TierEvaluation, EnterpriseYearRecord, EnterpriseProfile):
-            model.objects.all().delete()
-            history = getattr(model, "history", None)
+        for derived in (CohortMember, TierEvaluation, EnterpriseYearRecord, EnterpriseProfile):
+            derived.objects.all().delete()
+            history = getattr(derived, "history", None)
             if history is not None:
                 history.all().delete()
         JointLabMember.objects.all().delete()

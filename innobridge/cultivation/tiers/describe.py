@@ -42,20 +42,25 @@ def fmt(value: Any, unit: str, en: bool = False) -> str:
 def metric_label(metric: str, en: bool = False) -> str:
     found = METRICS.get(metric)
     if found is None:
+        if metric.startswith("part."):
+            return "Sub-score" if en else "分项得分"
         return metric
     return found.label_en if en else found.label
 
 
 def reason(condition: Any, en: bool = False) -> str:
     """One sentence for a judged condition (a ``Condition`` or a stored dict with the same keys)."""
-    get = condition.get if isinstance(condition, dict) else lambda key: getattr(condition, key)
+
+    def get(key: str) -> Any:
+        return condition.get(key) if isinstance(condition, dict) else getattr(condition, key)
+
     name = get("name_en") if en else get("name")
-    op, unit, value, threshold = get("op"), get("unit"), get("value"), get("threshold")
+    op, unit, value, threshold = str(get("op")), str(get("unit")), get("value"), get("threshold")
     passed = get("passed")
     if passed is None:
         fields = ", ".join(get("missing") or ())
         return f"{name}: data missing ({fields})" if en else f"{name}：数据缺失（{fields}）"
-    metric = get("metric")
+    metric = str(get("metric"))
     if metric.startswith("program."):
         verdict = ("met" if passed else "not met") if en else ("符合" if passed else "不符合")
         return f"{name}: {verdict}" if en else f"{name}：{verdict}"
@@ -64,7 +69,10 @@ def reason(condition: Any, en: bool = False) -> str:
         if en:
             return f"{name}: {'held' if held else 'not held'}"
         return f"{name}：{'已具备' if held else '未具备'}"
-    if op in ("in", "not_in") or unit in ("bool", "text", "date"):
+    if unit == "bool":
+        label = metric_label(metric, en)
+        return f"{label}: {fmt(value, unit, en)}" if en else f"{label}：{fmt(value, unit, en)}"
+    if op in ("in", "not_in") or unit in ("text", "date"):
         return f"{name}: {fmt(value, unit, en)}" if en else f"{name}：{fmt(value, unit, en)}"
     shown = _SHOWN.get(op, op) if passed else _NEGATED.get(op, op)
     text = f"{metric_label(metric, en)} {fmt(value, unit, en)} {shown} {fmt(threshold, unit, en)}"

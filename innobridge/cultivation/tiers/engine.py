@@ -100,11 +100,11 @@ class Condition:
 
     @property
     def band_label(self) -> str:
-        return self.spec.bands[self.band][3] if self.band >= 0 else ""  # type: ignore[union-attr]
+        return self.spec.bands[self.band][3] if self.band >= 0 else ""
 
     @property
     def band_label_en(self) -> str:
-        return self.spec.bands[self.band][4] if self.band >= 0 else ""  # type: ignore[union-attr]
+        return self.spec.bands[self.band][4] if self.band >= 0 else ""
 
     def __repr__(self) -> str:
         return f"<Condition {self.full_name} {self.value!r} {self.op} {self.threshold!r} → {self.passed}>"  # fmt: skip
@@ -228,7 +228,7 @@ class Evaluation:
 def _leaves(nodes: list[Node]) -> Iterator[Condition]:
     for node in nodes:
         if node.__class__ is Condition:
-            yield node  # type: ignore[misc]
+            yield node
         else:
             yield from _leaves(node.children)  # type: ignore[union-attr]
 
@@ -449,7 +449,9 @@ class Engine:
                 for group, keys in spec.groups.items():
                     unknown = [f for k in keys for f in by_key[k].missing]
                     values["part." + group] = (
-                        Missing(unknown) if unknown else sum(by_key[k].points or 0.0 for k in keys)  # fmt: skip
+                        Missing(unknown)
+                        if unknown
+                        else sum(by_key[k].points or 0.0 for k in keys)  # fmt: skip
                     )
                 unknown = [f for part in parts for f in part.missing]
                 score = None if unknown else sum(part.points or 0.0 for part in parts)

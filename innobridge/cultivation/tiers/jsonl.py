@@ -86,7 +86,7 @@ def parse_enterprise(record: Any, where: str) -> Enterprise:
     years: dict[int, dict[str, float]] = {}
     for year_key, figures in years_in.items():
         if not str(year_key).isdigit() or len(str(year_key)) != 4:
-            raise InputError(f"{where}: years key {year_key!r} is not a year like \"2024\"")
+            raise InputError(f'{where}: years key {year_key!r} is not a year like "2024"')
         if not isinstance(figures, dict):
             raise InputError(f"{where}: years.{year_key} must be an object")
         row: dict[str, float] = {}

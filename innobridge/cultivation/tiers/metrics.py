@@ -13,9 +13,9 @@ Every metric has a unit that decides how a value is printed; ratios are fraction
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +106,8 @@ class Context:
                 value = METRICS[name].compute(self)
             except Missing as missing:
                 value = missing
+            if value.__class__ is float:
+                value = round(value, 9)  # CAGR "exactly 20%" is 0.2, not 0.19999999999999996
             self.values[name] = value
             return value
 
