@@ -68,7 +68,7 @@ def relative_gap(op: str, value: Any, threshold: Any) -> float:
 class Condition:
     """One judged condition: the actual value, the threshold, and whether it passed."""
 
-    __slots__ = ("spec", "value", "threshold", "passed", "gap", "missing", "band")
+    __slots__ = ("spec", "value", "threshold", "passed", "gap", "missing", "band", "ref")
 
     def __init__(
         self,
@@ -87,6 +87,7 @@ class Condition:
         self.gap = gap
         self.missing = missing
         self.band = band
+        self.ref: ProgramResult | None = None  # for "programme X qualifies": its result
 
     name = property(lambda self: self.spec.name)
     name_en = property(lambda self: self.spec.name_en)
@@ -238,7 +239,10 @@ def _lacking(nodes: list[Node]) -> Iterator[Condition]:
         if node.passed:
             continue
         if isinstance(node, Condition):
-            yield node
+            if node.ref is not None:
+                yield from node.ref.lacking  # what the referenced programme lacks
+            else:
+                yield node
         elif node.spec.is_all:
             yield from _lacking(node.children)
         else:
@@ -337,7 +341,9 @@ class RefSpec:
         result = results[self.program]
         qualifies = result.qualifies
         missing = tuple(result.missing) if qualifies is None else ()
-        return Condition(self, qualifies, True, qualifies, 0.0 if qualifies else result.gap, missing)  # fmt: skip
+        condition = Condition(self, qualifies, True, qualifies, 0.0 if qualifies else result.gap, missing)  # fmt: skip
+        condition.ref = result
+        return condition
 
 
 class GroupSpec:
