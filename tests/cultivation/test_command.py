@@ -76,17 +76,20 @@ def test_malformed_line_fails_with_its_number_and_prints_nothing(input_file: Pat
     done = run_cli("--year", "2025", "--input", str(bad), data_dir=tmp_path)
     assert done.returncode != 0
     assert done.stdout == ""
-    assert "line 3" in done.stderr and "years.2024.revenue must be a number" in done.stderr
+    assert "line 3" in done.stderr
+    assert "years.2024.revenue must be a number" in done.stderr
     bad.write_text(good + "\n{not json\n", encoding="utf-8")
     done = run_cli("--year", "2025", "--input", str(bad), data_dir=tmp_path)
-    assert "line 2: not valid JSON" in done.stderr and done.stdout == ""
+    assert "line 2: not valid JSON" in done.stderr
+    assert done.stdout == ""
 
 
 def test_bad_rules_file_names_the_key(input_file: Path, tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(rules_path(2025).read_text(encoding="utf-8").replace('op: "<=", value: 500}', 'op: "=<", value: 500}', 1), encoding="utf-8")  # fmt: skip
     done = run_cli("--year", "2025", "--input", str(input_file), "--rules", str(rules), data_dir=tmp_path)  # fmt: skip
-    assert done.returncode != 0 and done.stdout == ""
+    assert done.returncode != 0
+    assert done.stdout == ""
     assert "programs.tsme.conditions.0.op" in done.stderr
 
 

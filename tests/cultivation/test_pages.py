@@ -77,7 +77,8 @@ def test_staff_see_the_ladder_and_every_list(firms: World) -> None:
     assert TierEvaluation.objects.get(organization=firms.org_a, year=2025).tier == "瞪羚"
     assert TierEvaluation.objects.get(organization=firms.org_b, year=2025).tier == "跃升"
     gazelles = client.get("/cultivation/tier/%E7%9E%AA%E7%BE%9A/?year=2025").content.decode()
-    assert firms.org_a.name in gazelles and firms.org_b.name not in gazelles
+    assert firms.org_a.name in gazelles
+    assert firms.org_b.name not in gazelles
 
 
 @pytest.mark.parametrize("role", OTHERS)
@@ -90,7 +91,8 @@ def test_other_roles_cannot_open_the_lists(firms: World, role: str) -> None:
 
 def test_anonymous_is_sent_to_login(firms: World) -> None:
     response = client_for(firms, "anonymous").get("/cultivation/")
-    assert response.status_code == 302 and "/account/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/account/login/" in response["Location"]
 
 
 def test_watchlist_names_what_the_near_miss_lacks(firms: World) -> None:
@@ -112,7 +114,8 @@ def test_enterprise_page_shows_every_condition_with_its_reason(firms: World) -> 
     assert "培育画像" in html
     assert "近三年营业收入复合增长率 20% ≥ 20%" in html
     assert "近三年研发费用占营业收入比例 8% ≥ 5%（上年收入 ≤ 5000万元）" in html
-    assert "瞪羚" in html and "2022" in html
+    assert "瞪羚" in html
+    assert "2022" in html
 
 
 @pytest.mark.parametrize(
@@ -133,7 +136,8 @@ def test_api_evaluation_is_the_command_format(firms: World) -> None:
     assert data["tier"] == "瞪羚"
     assert data["programs"]["gazelle"]["qualifies"] is True
     ladder = client_for(firms, "staff").get("/api/cultivation/ladder?year=2025").json()
-    assert ladder["tiers"]["瞪羚"] == 1 and ladder["programs"]["gazelle"] == 1
+    assert ladder["tiers"]["瞪羚"] == 1
+    assert ladder["programs"]["gazelle"] == 1
 
 
 def test_figures_export_is_filtered_by_role(firms: World) -> None:
@@ -189,9 +193,8 @@ def test_excel_import_of_figures_reports_rows_then_writes_and_evaluates(firms: W
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/excel/enterprise_years/import/confirm/", {"token": response.context["token"]})  # fmt: skip
     updated = EnterpriseYearRecord.objects.get(organization=firms.org_a, year=2024)
-    assert updated.revenue == Decimal("1300.00") and updated.rd_expense == Decimal(
-        "115.20"
-    )  # untouched cells kept
+    assert updated.revenue == Decimal("1300.00")
+    assert updated.rd_expense == Decimal("115.20")
     assert EnterpriseYearRecord.objects.filter(organization=firms.org_b, year=2021).exists()
     # 1,000 → 1,300 over two years is 14% a year: no longer a gazelle once committed
     assert TierEvaluation.objects.get(organization=firms.org_a, year=2025).tier == "跃升"
