@@ -304,7 +304,10 @@ def _rule_tree(nodes: list[Any], english: bool) -> list[dict[str, Any]]:
             unit = METRICS[node.metric].unit if node.metric in METRICS else "points"
             label = metric_label(node.metric, english)
             if node.threshold_by is not None:
-                bands = [f"{fmt(b.threshold, unit, english)}（{b.label_en if english else b.label}）" for b in node.threshold_by.bands]  # fmt: skip
+                bands = [
+                    f"{fmt(b.threshold, unit, english)} ({b.label_en})" if english else f"{fmt(b.threshold, unit)}（{b.label}）"
+                    for b in node.threshold_by.bands
+                ]  # fmt: skip
                 item["rule"] = f"{label} {_OPS.get(node.op, node.op)} " + " / ".join(bands)
             elif node.op in ("contains", "not_contains", "in", "not_in"):
                 item["rule"] = ""
@@ -327,7 +330,11 @@ def _part_text(part: Any, english: bool) -> dict[str, Any]:
             m = band.metric or metric
             unit = METRICS[m].unit
             cells.append(f"{metric_label(m, english) if band.metric else ''}{_OPS.get(band.op, band.op)}{fmt(band.value, unit, english)} → {band.points:g}")  # fmt: skip
-        lines.append(f"{metric_label(metric, english)}：" + "；".join(cells))
+        lines.append(
+            f"{metric_label(metric, english)}: " + "; ".join(cells)
+            if english
+            else f"{metric_label(metric)}：" + "；".join(cells)
+        )
     if part.direct:
         lines.append(metric_label(part.metric, english))
     return {
@@ -405,7 +412,7 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     certificates = dict(Certificate.choices)
     near = [
         {"label": (tiers if n.kind == "tier" else {k: p["label"] for k, p in ((p["key"], p) for p in programs)}).get(n.key, n.key),
-         "gap": n.gap, "reasons": [reason(c, english) for c in n.lacking]}
+         "gap": n.gap, "gap_pct": fmt(n.gap, "ratio"), "reasons": [reason(c, english) for c in n.lacking]}
         for n in evaluation.near
     ]  # fmt: skip
     figure_rows = [
@@ -424,7 +431,8 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
          "history_tiers": tiers, "chart": _chart(records), "profile": profile,
          "certificates": [certificates.get(c, c) for c in (profile.certificates if profile else [])],
          "can_edit": is_staff_role(request.user), "english": english,
-         "next_year": (records[-1].year + 1) if records else year - 1},
+         "next_year": (records[-1].year + 1) if records else year - 1,
+         "margin": fmt(evaluation.margin, "ratio")},
     )  # fmt: skip
 
 

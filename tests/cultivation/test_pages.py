@@ -226,3 +226,20 @@ def test_edited_rules_file_re_evaluates_on_the_next_visit(firms: World, data_dir
     (override / "2025.yaml").write_text(text, encoding="utf-8")
     client_for(firms, "staff").get("/cultivation/?year=2025")
     assert TierEvaluation.objects.get(organization=firms.org_b, year=2025).tier == "瞪羚"
+
+
+def test_english_cultivation_pages_have_no_chinese_left(firms: World) -> None:
+    import re
+
+    from tests.core.test_i18n import CJK
+
+    client = client_for(firms, "staff")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in [*STAFF_PAGES, f"/cultivation/enterprise/{firms.org_a.pk}/", f"/cultivation/enterprise/{firms.org_b.pk}/year/2024/"]:  # fmt: skip
+        html = client.get(url).content.decode()
+        html = re.sub(r'<select id="language-select".*?</select>', "", html, flags=re.S)
+        html = re.sub(r'(value|href|action)="[^"]*"', "", html)  # codes and links, not text
+        for name in (firms.org_a.name, firms.org_b.name):
+            html = html.replace(name, "")
+        leftovers = sorted(set(CJK.findall(html)))
+        assert not leftovers, (url, leftovers)

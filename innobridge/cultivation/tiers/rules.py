@@ -93,6 +93,7 @@ class ScorePart(_Strict):
     group: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")  # subtotal ``part.<group>``
     pending: bool = False
     note: str = ""
+    note_en: str = ""
 
     @model_validator(mode="after")
     def _one_kind(self) -> ScorePart:
@@ -135,6 +136,7 @@ class Leaf(_Strict):
     threshold_by: ThresholdBy | None = None
     pending: bool = False
     note: str = ""
+    note_en: str = ""
 
     @model_validator(mode="after")
     def _threshold(self) -> Leaf:
@@ -153,6 +155,7 @@ class ProgramRef(_Strict):
     program: str
     pending: bool = False
     note: str = ""
+    note_en: str = ""
 
 
 class Group(_Strict):
@@ -162,6 +165,7 @@ class Group(_Strict):
     any: list[Node] | None = None
     pending: bool = False
     note: str = ""
+    note_en: str = ""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Group:
@@ -193,8 +197,10 @@ class Program(_Strict):
     label: str
     label_en: str
     source: str = ""
+    source_en: str = ""
     pending: bool = False
     note: str = ""
+    note_en: str = ""
     score: list[ScorePart] | None = None
     conditions: list[Node] = Field(min_length=1)
 
@@ -206,6 +212,7 @@ class Tier(_Strict):
     description_en: str = ""
     pending: bool = False
     note: str = ""
+    note_en: str = ""
     when: list[Node] = Field(min_length=1)
 
 
@@ -228,6 +235,7 @@ class Roster(_Strict):
     description_en: str = ""
     pending: bool = False
     note: str = ""
+    note_en: str = ""
     when: list[Node] = Field(min_length=1)
     support: list[Support] = []
     support_cap: float | None = None

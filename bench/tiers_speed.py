@@ -1,0 +1,157 @@
+"""Tier-rules speed: 100,000 synthetic enterprises × 3 fiscal years evaluated against the 2025
+rules (11 programmes, the tier ladder and the rosters, every condition explained).
+
+    .venv/bin/python bench/tiers_speed.py [--enterprises 100000] [--jobs 2]
+
+Printed side by side, all in this process run:
+- parse only: reading the JSONL into the engine's records (the floor any evaluator pays);
+- baseline: a hand-written Python check of one programme (科技型中小企业, score and size
+  conditions) with no explanation — what a one-off script would do;
+- engine: every programme, tier and roster with every condition's value/threshold/verdict;
+- command: ``innobridge tiers evaluate`` end to end (parse, evaluate, write JSONL), 1 and N jobs.
+Target (issue #6): ≤ 10 s for 100,000 enterprises on 2 cores. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from innobridge.cultivation.tiers.engine import Engine  # noqa: E402
+from innobridge.cultivation.tiers.jsonl import evaluate_file, read_enterprises  # noqa: E402
+from innobridge.cultivation.tiers.metrics import Enterprise  # noqa: E402
+from innobridge.cultivation.tiers.rules import load_rules, rules_path  # noqa: E402
+
+FIELDS = ["laser", "infrared", "ic", "icv", "equipment", "biomed", "energy", "ai", "materials", "beidou"]  # fmt: skip
+CERTS = ["high_tech", "tsme", "srdi", "national_award", "provincial_rd_institution"]
+
+
+def synthetic(n: int, seed: int = 6) -> list[str]:
+    """Deterministic enterprises spread across every tier and around the thresholds."""
+    rng = random.Random(seed)
+    lines = []
+    for index in range(n):
+        revenue = rng.lognormvariate(7.5, 1.6)
+        growth = rng.gauss(0.15, 0.2)
+        founded = f"{rng.randint(2008, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        years = {}
+        for offset, year in enumerate((2022, 2023, 2024)):
+            r = revenue * (1 + growth) ** offset
+            employees = max(3, int(r / rng.uniform(40, 120)))
+            years[str(year)] = {
+                "revenue": round(r, 2), "main_revenue": round(r * rng.uniform(0.5, 1), 2),
+                "hitech_revenue": round(r * rng.uniform(0.3, 0.95), 2),
+                "rd_expense": round(r * rng.uniform(0.01, 0.15), 2),
+                "rd_expense_in_china": round(r * rng.uniform(0.01, 0.12), 2),
+                "total_cost": round(r * rng.uniform(0.7, 1.05), 2), "profit": round(r * rng.uniform(-0.1, 0.2), 2),
+                "employees": employees, "st_staff": int(employees * rng.uniform(0.05, 0.5)),
+                "rd_staff": int(employees * rng.uniform(0.02, 0.4)), "assets": round(r * rng.uniform(0.8, 2), 2),
+                "liabilities": round(r * rng.uniform(0.2, 1.2), 2), "ip_class1": rng.randint(0, 3),
+                "ip_class2": rng.randint(0, 8), "conversions": rng.randint(0, 6),
+                "equity_financing": rng.choice((0, 0, 0, 500, 2000, 8000)),
+                "valuation_musd": rng.choice((None, 20, 80, 300, 1500)),
+            }  # fmt: skip
+        record = {
+            "id": f"E{index:06d}", "founded": founded, "registered_in_wuhan": rng.random() < 0.95,
+            "district": "东湖高新区", "field": rng.choice(FIELDS), "listed": rng.random() < 0.05,
+            "certificates": rng.sample(CERTS, rng.randint(0, 2)),
+            "flags": {"major_incident": rng.random() < 0.01, "dishonest": rng.random() < 0.01, "abnormal": rng.random() < 0.02},  # fmt: skip
+            "innovation_expert_score": rng.choice((None, 50, 60, 70)), "years": years,
+        }  # fmt: skip
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return lines
+
+
+def tsme_by_hand(e: Enterprise) -> bool:
+    """The baseline: one programme, no explanation, no unknowns."""
+    y = e.years.get(2024, {})
+    revenue, employees = y.get("revenue", 0), y.get("employees", 0) or 1
+    if employees > 500 or revenue > 20000 or y.get("assets", 0) > 20000:
+        return False
+    share = y.get("st_staff", 0) / employees
+    st = next(
+        (p for t, p in ((0.3, 20), (0.25, 16), (0.2, 12), (0.15, 8), (0.1, 4)) if share >= t), 0
+    )
+    rd_ratio = y.get("rd_expense", 0) / revenue if revenue else 0
+    rd = next((p for t, p in ((0.06, 50), (0.05, 40), (0.04, 30), (0.03, 20), (0.02, 10)) if rd_ratio >= t), 0)  # fmt: skip
+    ip = 30 if y.get("ip_class1", 0) >= 1 else min(24, 6 * y.get("ip_class2", 0))
+    return st > 0 and st + rd + ip >= 60
+
+
+_ENGINE: list[Engine] = []
+
+
+def _evaluate_block(lines: list[str]) -> int:
+    if not _ENGINE:
+        _ENGINE.append(Engine(load_rules(rules_path(2025))))
+    engine = _ENGINE[0]
+    return sum(1 for e in read_enterprises(lines) if engine.evaluate(e, 2025).tier)
+
+
+def timed(label: str, seconds: float, n: int, target: float | None = None) -> None:
+    per = seconds / n * 1e6
+    note = f"   (target ≤ {target:.0f} s: {'met' if seconds <= target else 'NOT met'})" if target else ""  # fmt: skip
+    print(f"{label:<46} {seconds:7.2f} s   {per:7.1f} µs/enterprise{note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    n, jobs = args.enterprises, args.jobs
+    print(
+        f"tiers speed: {n:,} enterprises × 3 years, rules 2025, {os.cpu_count()} CPUs, {jobs} jobs"
+    )
+    lines = synthetic(n)
+
+    start = time.perf_counter()
+    records = list(read_enterprises(lines))
+    timed("parse only (JSONL → records)", time.perf_counter() - start, n)
+
+    start = time.perf_counter()
+    hand = sum(tsme_by_hand(e) for e in records)
+    timed("baseline: one programme by hand, no reasons", time.perf_counter() - start, n)
+
+    engine = Engine(load_rules(rules_path(2025)))
+    start = time.perf_counter()
+    tiers: dict[str | None, int] = {}
+    tsme = 0
+    for e in records:
+        result = engine.evaluate(e, 2025)
+        tiers[result.tier] = tiers.get(result.tier, 0) + 1
+        tsme += bool(result.programs["tsme"].qualifies)
+    timed("engine: all programmes + reasons, 1 process", time.perf_counter() - start, n)
+
+    blocks = [lines[i : i + 2000] for i in range(0, n, 2000)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        tiered = sum(pool.map(_evaluate_block, blocks))
+    timed(f"engine: parse + evaluate, {jobs} processes", time.perf_counter() - start, n, 10)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "enterprises.jsonl"
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for count in sorted({1, jobs}):
+            out = io.StringIO()
+            start = time.perf_counter()
+            evaluate_file(source, 2025, rules_path(2025), out, jobs=count)
+            timed(f"command end to end (JSONL out), {count} job(s)", time.perf_counter() - start, n, 10 if count == jobs else None)  # fmt: skip
+        size = len(out.getvalue().encode()) / n
+    print(f"output: {size:,.0f} bytes per enterprise; tsme by hand {hand:,} vs engine {tsme:,}; "
+          f"tiers {dict(sorted(tiers.items(), key=lambda kv: str(kv[0])))}; tiered {tiered:,}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
