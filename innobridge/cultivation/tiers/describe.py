@@ -58,7 +58,8 @@ def reason(condition: Any, en: bool = False) -> str:
     op, unit, value, threshold = str(get("op")), str(get("unit")), get("value"), get("threshold")
     passed = get("passed")
     if passed is None:
-        fields = ", ".join(get("missing") or ())
+        ref = None if isinstance(condition, dict) else getattr(condition, "ref", None)
+        fields = ", ".join(ref.missing if ref is not None else get("missing") or ())
         return f"{name}: data missing ({fields})" if en else f"{name}：数据缺失（{fields}）"
     metric = str(get("metric"))
     if metric.startswith("program."):
@@ -95,7 +96,11 @@ def condition_dict(condition: Any) -> dict[str, Any]:
         "passed": condition.passed,
         "band_label": condition.band_label,
         "band_label_en": condition.band_label_en,
-        "missing": list(condition.missing),
+        "missing": list(
+            condition.ref.missing
+            if condition.ref is not None and condition.passed is None
+            else condition.missing
+        ),
     }
 
 

@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from innobridge.cultivation.tiers.metrics import METRICS, Context, Enterprise, Missing
-from innobridge.cultivation.tiers.rules import Band, Group, Leaf, ProgramRef, Rules, ScorePart
+from innobridge.cultivation.tiers.rules import (
+    Band,
+    Group,
+    Leaf,
+    Program,
+    ProgramRef,
+    Rules,
+    ScorePart,
+)
 
 INF = math.inf
 _UNSET = object()
@@ -132,41 +140,97 @@ class GroupResult:
 Node = Condition | GroupResult
 
 
-@dataclass(slots=True)
 class PartResult:
-    key: str
-    label: str
-    label_en: str
-    points: float | None
-    max: float
-    value: Any
-    unit: str
-    pending: bool
-    missing: tuple[str, ...] = ()
+    """Points for one score part; names come from the rules file's part."""
+
+    __slots__ = ("part", "points", "value", "unit", "missing")
+
+    def __init__(self, part: ScorePart, points: float | None, value: Any, unit: str, missing: tuple[str, ...] = ()) -> None:  # fmt: skip
+        self.part, self.points, self.value, self.unit, self.missing = (
+            part,
+            points,
+            value,
+            unit,
+            missing,
+        )
+
+    key = property(lambda self: self.part.key)
+    label = property(lambda self: self.part.label)
+    label_en = property(lambda self: self.part.label_en)
+    max = property(lambda self: self.part.max)
+    pending = property(lambda self: self.part.pending)
 
 
-@dataclass(slots=True)
-class ProgramResult:
-    key: str
-    label: str
-    label_en: str
-    qualifies: bool | None
-    score: float | None
-    gap: float
-    nodes: list[Node]
-    parts: list[PartResult] = field(default_factory=list)
-    pending: bool = False
-    source: str = ""
-    note: str = ""
+class _Block:
+    """A compiled condition list (a programme's, a tier's or a roster's) and its run plan."""
+
+    __slots__ = ("specs", "top", "plan", "leaves")
+
+    def __init__(self, nodes: list[Any], counter: list[int]) -> None:
+        self.specs: list[Spec] = [compile_node(node) for node in nodes]
+        self.plan: list[Spec] = []
+        for spec in self.specs:
+            _number(spec, counter, self.plan)
+        self.top = [spec.index for spec in self.specs]
+        self.leaves = [spec for spec in self.plan if not isinstance(spec, GroupSpec)]
+
+
+def _number(spec: Spec, counter: list[int], plan: list[Spec]) -> None:
+    """Give every node an index in the evaluation arrays; children come before their group."""
+    if isinstance(spec, GroupSpec):
+        for child in spec.children:
+            _number(child, counter, plan)
+        spec.child_indices = [child.index for child in spec.children]
+    spec.index = counter[0]
+    counter[0] += 1
+    plan.append(spec)
+
+
+class _State:
+    """Every node's verdict for one evaluation, in flat arrays indexed by ``spec.index``."""
+
+    __slots__ = ("value", "threshold", "passed", "gap", "missing", "band", "results")
+
+    def __init__(self, size: int) -> None:
+        self.value: list[Any] = [None] * size
+        self.threshold: list[Any] = [None] * size
+        self.passed: list[bool | None] = [None] * size
+        self.gap: list[float] = [0.0] * size
+        self.missing: list[tuple[str, ...]] = [()] * size
+        self.band: list[int] = [-1] * size
+        self.results: dict[str, ProgramResult] = {}
+
+    def node(self, spec: Spec) -> Node:
+        """The explanation object of one node (built on demand)."""
+        i = spec.index
+        if isinstance(spec, GroupSpec):
+            children = [self.node(child) for child in spec.children]
+            return GroupResult(spec, self.passed[i], self.gap[i], children)
+        condition = Condition(
+            spec, self.value[i], self.threshold[i], self.passed[i], self.gap[i],
+            self.missing[i], self.band[i],
+        )  # fmt: skip
+        if isinstance(spec, RefSpec):
+            condition.ref = self.results[spec.program]
+        return condition
+
+
+class _Explained:
+    """Shared by programme, tier and roster results: lazily built explanation tree."""
+
+    __slots__ = ()
+    _block: _Block
+    _state: _State
+
+    @property
+    def nodes(self) -> list[Node]:
+        return [self._state.node(spec) for spec in self._block.specs]
 
     @property
     def conditions(self) -> list[Condition]:
         """Every leaf condition in order (``full_name`` carries the group prefix)."""
-        return list(_leaves(self.nodes))
-
-    @property
-    def missing(self) -> list[str]:
-        return sorted({f for c in _leaves(self.nodes) for f in c.missing})
+        state = self._state
+        return [state.node(spec) for spec in self._block.leaves]  # type: ignore[misc]
 
     @property
     def lacking(self) -> list[Condition]:
@@ -174,20 +238,45 @@ class ProgramResult:
         return list(_lacking(self.nodes))
 
 
-@dataclass(slots=True)
-class TierResult:
-    key: str
-    label_en: str
-    description: str
-    description_en: str
-    passed: bool | None
-    gap: float
-    nodes: list[Node]
-    pending: bool
+class ProgramResult(_Explained):
+    __slots__ = ("key", "program", "qualifies", "score", "gap", "parts", "_block", "_state")
+
+    def __init__(
+        self, key: str, program: Program, qualifies: bool | None, score: float | None,
+        gap: float, parts: list[PartResult], block: _Block, state: _State,
+    ) -> None:  # fmt: skip
+        self.key, self.program = key, program
+        self.qualifies, self.score, self.gap, self.parts = qualifies, score, gap, parts
+        self._block, self._state = block, state
+
+    label = property(lambda self: self.program.label)
+    label_en = property(lambda self: self.program.label_en)
+    pending = property(lambda self: self.program.pending)
+    source = property(lambda self: self.program.source)
+    note = property(lambda self: self.program.note)
 
     @property
-    def lacking(self) -> list[Condition]:
-        return list(_lacking(self.nodes))
+    def missing(self) -> list[str]:
+        """The unknown figures behind this programme's unknown conditions."""
+        state = self._state
+        found: set[str] = set()
+        for spec in self._block.leaves:
+            found.update(state.missing[spec.index])
+        return sorted(found)
+
+
+class TierResult(_Explained):
+    __slots__ = ("spec", "passed", "gap", "_block", "_state")
+
+    def __init__(self, spec: Any, passed: bool | None, gap: float, block: _Block, state: _State) -> None:  # fmt: skip
+        self.spec, self.passed, self.gap = spec, passed, gap
+        self._block, self._state = block, state
+
+    key = property(lambda self: self.spec.key)
+    label_en = property(lambda self: self.spec.label_en)
+    description = property(lambda self: self.spec.description)
+    description_en = property(lambda self: self.spec.description_en)
+    pending = property(lambda self: self.spec.pending)
 
 
 @dataclass(slots=True)
@@ -276,13 +365,14 @@ def combine(is_all: bool, nodes: list[Node]) -> tuple[bool | None, float]:
 # -- compiled specs ----------------------------------------------------------------------------
 class LeafSpec:
     __slots__ = ("name", "name_en", "full_name", "full_name_en", "metric", "op", "cmp",
-                 "value", "by", "bands", "unit", "pending", "note", "contains")  # fmt: skip
+                 "value", "by", "bands", "unit", "pending", "note", "contains", "index",
+                 "numeric", "ge")  # fmt: skip
 
     def __init__(self, leaf: Leaf, prefix: str, prefix_en: str) -> None:
         self.name, self.name_en = leaf.name, leaf.name_en
         self.full_name, self.full_name_en = prefix + leaf.name, prefix_en + leaf.name_en
         self.metric, self.op, self.cmp = leaf.metric, leaf.op, _COMPARE[leaf.op]
-        self.value = leaf.value
+        self.value: Any = leaf.value
         self.unit = METRICS[leaf.metric].unit if leaf.metric in METRICS else "points"
         self.pending, self.note = leaf.pending, leaf.note
         self.contains = leaf.op in ("contains", "not_contains")
@@ -291,42 +381,22 @@ class LeafSpec:
             (_COMPARE[b.op] if b.op else None, b.value, b.threshold, b.label, b.label_en)
             for b in (leaf.threshold_by.bands if leaf.threshold_by else ())
         ]
-
-    def run(self, ctx: Context, results: dict[str, ProgramResult]) -> Condition:
-        value = ctx.values.get(self.metric, _UNSET)
-        if value is _UNSET:
-            value = ctx.lookup(self.metric)
-        threshold = self.value
-        if self.by is None and value.__class__ is not Missing:  # the common case
-            passed = self.cmp(value, threshold)
-            if self.contains:
-                value = threshold in value
-            if passed:
-                return Condition(self, value, threshold, True, 0.0)
-            return Condition(self, value, threshold, False, relative_gap(self.op, value, threshold))  # fmt: skip
-        band = -1
-        missing: tuple[str, ...] = ()
-        if value.__class__ is Missing:
-            missing, value = value.fields, None
-        if self.by is not None:
-            by = ctx.lookup(self.by)
-            if by.__class__ is Missing:
-                missing += by.fields
-            else:
-                for index, (cmp, limit, chosen, _label, _label_en) in enumerate(self.bands):
-                    if cmp is None or cmp(by, limit):
-                        threshold, band = chosen, index
-                        break
-        if missing:
-            return Condition(self, value, threshold, None, INF, missing, band)
-        passed = bool(self.cmp(value, threshold))
-        if passed:
-            return Condition(self, value, threshold, True, 0.0, (), band)
-        return Condition(self, value, threshold, False, relative_gap(self.op, value, threshold), (), band)  # fmt: skip
+        self.index = -1
+        self.numeric = leaf.op in (">=", ">", "<=", "<")
+        self.ge = leaf.op in (">=", ">")
 
 
 class RefSpec:
-    __slots__ = ("name", "name_en", "full_name", "full_name_en", "program", "pending", "note")
+    __slots__ = (
+        "name",
+        "name_en",
+        "full_name",
+        "full_name_en",
+        "program",
+        "pending",
+        "note",
+        "index",
+    )
     metric = property(lambda self: f"program.{self.program}")
     op = "=="
     unit = "bool"
@@ -336,18 +406,20 @@ class RefSpec:
         self.name, self.name_en = ref.name, ref.name_en
         self.full_name, self.full_name_en = prefix + ref.name, prefix_en + ref.name_en
         self.program, self.pending, self.note = ref.program, ref.pending, ref.note
-
-    def run(self, ctx: Context, results: dict[str, ProgramResult]) -> Condition:
-        result = results[self.program]
-        qualifies = result.qualifies
-        missing = tuple(result.missing) if qualifies is None else ()
-        condition = Condition(self, qualifies, True, qualifies, 0.0 if qualifies else result.gap, missing)  # fmt: skip
-        condition.ref = result
-        return condition
+        self.index = -1
 
 
 class GroupSpec:
-    __slots__ = ("name", "name_en", "is_all", "children", "pending", "note")
+    __slots__ = (
+        "name",
+        "name_en",
+        "is_all",
+        "children",
+        "pending",
+        "note",
+        "index",
+        "child_indices",
+    )
 
     def __init__(self, group: Group, prefix: str, prefix_en: str) -> None:
         self.name, self.name_en = group.name, group.name_en
@@ -356,11 +428,8 @@ class GroupSpec:
         inner = f"{prefix}{group.name}：" if group.name else prefix
         inner_en = f"{prefix_en}{group.name_en}: " if group.name_en else prefix_en
         self.children = [compile_node(n, inner, inner_en) for n in (group.all or group.any or ())]
-
-    def run(self, ctx: Context, results: dict[str, ProgramResult]) -> GroupResult:
-        children = [child.run(ctx, results) for child in self.children]
-        passed, gap = combine(self.is_all, children)
-        return GroupResult(self, passed, gap, children)
+        self.index = -1
+        self.child_indices: list[int] = []
 
 
 Spec = LeafSpec | RefSpec | GroupSpec
@@ -375,8 +444,15 @@ def compile_node(node: Any, prefix: str = "", prefix_en: str = "") -> Spec:
 
 
 def _band_points(bands: list[Band], default_metric: str | None, ctx: Context) -> float:
+    """The points of the first band whose comparison holds (Missing: no earlier band decided)."""
+    default: Any = _UNSET
     for band in bands:
-        value = ctx.get(band.metric or default_metric or "")  # Missing: no earlier band decided
+        if band.metric is None:
+            if default is _UNSET:
+                default = ctx.get(default_metric or "")
+            value = default
+        else:
+            value = ctx.get(band.metric)
         if _COMPARE[band.op](value, band.value):
             return band.points
     return 0.0
@@ -407,86 +483,214 @@ def score_part(part: ScorePart, ctx: Context) -> PartResult:
             points = None if missing and best < part.max else best
     except Missing as error:
         points, missing = None, missing + error.fields
-    return PartResult(
-        part.key, part.label, part.label_en, points, part.max, value, unit, part.pending,
-        () if points is not None else tuple(dict.fromkeys(missing)),
-    )  # fmt: skip
+    return PartResult(part, points, value, unit, () if points is not None else tuple(dict.fromkeys(missing)))  # fmt: skip
 
 
-class _ProgramSpec:
-    __slots__ = ("key", "program", "nodes", "groups")
+def compile_part(part: ScorePart) -> Callable[[Context], PartResult]:
+    """A score part as one function; a plain band table takes a fast path (no exceptions)."""
+    if part.bands is None or part.metric is None:
+        return lambda ctx: score_part(part, ctx)
+    metric = part.metric
+    unit = METRICS[metric].unit
+    bands = [(band.metric, _COMPARE[band.op], band.value, band.points) for band in part.bands]
 
-    def __init__(self, key: str, rules: Rules) -> None:
-        self.key = key
-        self.program = rules.programs[key]
-        self.nodes = [compile_node(node) for node in self.program.conditions]
-        self.groups: dict[str, list[str]] = {}
-        for part in self.program.score or ():
-            if part.group:
-                self.groups.setdefault(part.group, []).append(part.key)
+    def run(ctx: Context) -> PartResult:
+        values = ctx.values
+        value = values.get(metric, _UNSET)
+        if value is _UNSET:
+            value = ctx.lookup(metric)
+        if value.__class__ is Missing:
+            return score_part(part, ctx)
+        points = 0.0
+        for other, cmp, limit, band_points in bands:
+            candidate = value
+            if other is not None:
+                candidate = values.get(other, _UNSET)
+                if candidate is _UNSET:
+                    candidate = ctx.lookup(other)
+                if candidate.__class__ is Missing:
+                    return score_part(part, ctx)
+            if cmp(candidate, limit):
+                points = band_points
+                break
+        return PartResult(part, points, value, unit)
+
+    return run
 
 
 class Engine:
-    """A validated rules file compiled for evaluation (stateless: reuse it)."""
+    """A validated rules file compiled for evaluation (stateless: reuse it).
+
+    Every condition of every programme, tier and roster gets an index; evaluating an
+    enterprise runs each block's plan (children before their group) filling flat arrays, and
+    the explanation objects are built from those arrays only when someone reads them.
+    """
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self.margin = rules.watch.margin
-        self.programs = [_ProgramSpec(key, rules) for key in rules.programs]
-        self.tiers = [(tier, [compile_node(node) for node in tier.when]) for tier in rules.tiers]
-        self.rosters = [(r, [compile_node(node) for node in r.when]) for r in rules.rosters]
+        counter = [0]
+        self.programs: list[tuple[str, Program, _Block, dict[str, list[str]], list[Callable[[Context], PartResult]]]] = []  # fmt: skip
+        for key, program in rules.programs.items():
+            groups: dict[str, list[str]] = {}
+            for part in program.score or ():
+                if part.group:
+                    groups.setdefault(part.group, []).append(part.key)
+            scorers = [compile_part(part) for part in program.score or ()]
+            block = _Block(program.conditions, counter)
+            self.programs.append((key, program, block, groups, scorers))
+        self.tiers = [(tier, _Block(tier.when, counter)) for tier in rules.tiers]
+        self.rosters = [(roster, _Block(roster.when, counter)) for roster in rules.rosters]
+        self.size = counter[0]
+
+    def _run(self, block: _Block, ctx: Context, state: _State) -> tuple[bool | None, float]:
+        values = ctx.values
+        P, G, V, T = state.passed, state.gap, state.value, state.threshold  # noqa: N806
+        for spec in block.plan:
+            i = spec.index
+            if spec.__class__ is LeafSpec:
+                leaf: LeafSpec = spec
+                value = values.get(leaf.metric, _UNSET)
+                if value is _UNSET:
+                    value = ctx.lookup(leaf.metric)
+                threshold = leaf.value
+                if leaf.by is None and value.__class__ is not Missing:  # the common case
+                    passed = leaf.cmp(value, threshold)
+                    if leaf.contains:
+                        value = threshold in value
+                    V[i], T[i] = value, threshold
+                    if passed:
+                        P[i], G[i] = True, 0.0
+                    else:
+                        P[i] = False
+                        if leaf.numeric and value.__class__ in _NUMBERS and threshold:
+                            distance = threshold - value if leaf.ge else value - threshold
+                            G[i] = max(distance / abs(threshold), 1e-9)
+                        else:
+                            G[i] = INF
+                else:
+                    self._slow_leaf(leaf, value, ctx, state)
+            elif spec.__class__ is RefSpec:
+                result = state.results[spec.program]
+                qualifies = result.qualifies
+                V[i], T[i], P[i] = qualifies, True, qualifies
+                G[i] = 0.0 if qualifies else result.gap
+            else:  # a group: its children come before it in the plan
+                group: GroupSpec = spec  # type: ignore[assignment]
+                if group.is_all:
+                    verdict: bool | None = True
+                    gap = 0.0
+                    for c in group.child_indices:
+                        value = P[c]
+                        if value is False:
+                            verdict = False
+                        elif value is None and verdict is True:
+                            verdict = None
+                        if G[c] > gap:
+                            gap = G[c]
+                    P[i], G[i] = verdict, gap
+                else:
+                    P[i], G[i] = _combine(False, group.child_indices, P, G)
+        return _combine(True, block.top, P, G)
+
+    @staticmethod
+    def _slow_leaf(leaf: LeafSpec, value: Any, ctx: Context, state: _State) -> None:
+        """A threshold chosen by another metric, or an unknown figure."""
+        i = leaf.index
+        threshold = leaf.value
+        band = -1
+        missing: tuple[str, ...] = ()
+        if value.__class__ is Missing:
+            missing, value = value.fields, None
+        if leaf.by is not None:
+            by = ctx.lookup(leaf.by)
+            if by.__class__ is Missing:
+                missing += by.fields
+            else:
+                for index, (cmp, limit, chosen, _label, _label_en) in enumerate(leaf.bands):
+                    if cmp is None or cmp(by, limit):
+                        threshold, band = chosen, index
+                        break
+        state.value[i], state.threshold[i], state.band[i] = value, threshold, band
+        if missing:
+            state.passed[i], state.gap[i], state.missing[i] = None, INF, missing
+            return
+        passed = bool(leaf.cmp(value, threshold))
+        state.passed[i] = passed
+        state.gap[i] = 0.0 if passed else relative_gap(leaf.op, value, threshold)
 
     def evaluate(self, enterprise: Enterprise, year: int) -> Evaluation:
         ctx = Context(enterprise, year)
         values = ctx.values
-        results: dict[str, ProgramResult] = {}
-        for spec in self.programs:
-            program = spec.program
+        state = _State(self.size)
+        results = state.results
+        for key, program, block, groups, scorers in self.programs:
             parts: list[PartResult] = []
             score: float | None = None
             if program.score is not None:
-                parts = [score_part(part, ctx) for part in program.score]
+                parts = [scorer(ctx) for scorer in scorers]
+                unknown: list[str] = []
+                total = 0.0
                 by_key = {}
                 for part in parts:
                     by_key[part.key] = part
-                    values["part." + part.key] = (
-                        part.points if part.points is not None else Missing(part.missing)
-                    )
-                for group, keys in spec.groups.items():
-                    unknown = [f for k in keys for f in by_key[k].missing]
+                    if part.points is None:
+                        values["part." + part.key] = Missing(part.missing)
+                        unknown += part.missing
+                    else:
+                        values["part." + part.key] = part.points
+                        total += part.points
+                for group, keys in groups.items():
+                    lacking = [f for k in keys for f in by_key[k].missing]
                     values["part." + group] = (
-                        Missing(unknown)
-                        if unknown
+                        Missing(lacking)
+                        if lacking
                         else sum(by_key[k].points or 0.0 for k in keys)  # fmt: skip
                     )
-                unknown = [f for part in parts for f in part.missing]
-                score = None if unknown else sum(part.points or 0.0 for part in parts)
+                score = None if unknown else total
                 values["score"] = Missing(sorted(set(unknown))) if unknown else score
-            nodes = [node.run(ctx, results) for node in spec.nodes]
-            qualifies, gap = combine(True, nodes)
-            results[spec.key] = ProgramResult(
-                spec.key, program.label, program.label_en, qualifies, score, gap, nodes, parts,
-                program.pending, program.source, program.note,
-            )  # fmt: skip
+            qualifies, gap = self._run(block, ctx, state)
+            results[key] = ProgramResult(key, program, qualifies, score, gap, parts, block, state)
         tiers: list[TierResult] = []
         tier: str | None = None
-        for tier_spec, specs in self.tiers:
-            nodes = [node.run(ctx, results) for node in specs]
-            passed, gap = combine(True, nodes)
-            tiers.append(
-                TierResult(tier_spec.key, tier_spec.label_en, tier_spec.description,
-                           tier_spec.description_en, passed, gap, nodes, tier_spec.pending)
-            )  # fmt: skip
+        for spec, block in self.tiers:
+            passed, gap = self._run(block, ctx, state)
+            tiers.append(TierResult(spec, passed, gap, block, state))
             if passed and tier is None:
-                tier = tier_spec.key
+                tier = spec.key
         rosters: dict[str, TierResult] = {}
-        for roster, specs in self.rosters:
-            nodes = [node.run(ctx, results) for node in specs]
-            passed, gap = combine(True, nodes)
-            rosters[roster.key] = TierResult(
-                roster.key, roster.label_en, roster.description, roster.description_en, passed,
-                gap, nodes, roster.pending,
-            )  # fmt: skip
+        for roster, block in self.rosters:
+            passed, gap = self._run(block, ctx, state)
+            rosters[roster.key] = TierResult(roster, passed, gap, block, state)
         return Evaluation(
             enterprise.id, year, self.rules.year, tier, results, tiers, self.margin, rosters
         )
+
+
+_NUMBERS = (int, float)
+
+
+def _combine(is_all: bool, indices: list[int], passed: list[bool | None], gaps: list[float]) -> tuple[bool | None, float]:  # fmt: skip
+    if is_all:
+        verdict: bool | None = True
+        gap = 0.0
+        for i in indices:
+            value = passed[i]
+            if value is False:
+                verdict = False
+            elif value is None and verdict is True:
+                verdict = None
+            if gaps[i] > gap:
+                gap = gaps[i]
+        return verdict, gap
+    verdict = False
+    gap = INF
+    for i in indices:
+        value = passed[i]
+        if value:
+            return True, 0.0
+        if value is None:
+            verdict = None
+        if gaps[i] < gap:
+            gap = gaps[i]
+    return verdict, gap

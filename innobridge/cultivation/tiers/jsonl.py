@@ -26,9 +26,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
+
 from innobridge.cultivation.tiers.engine import Engine, Evaluation
 from innobridge.cultivation.tiers.metrics import FLAGS, YEAR_FIELDS, Enterprise
 from innobridge.cultivation.tiers.rules import load_rules
+
+_YEAR_FIELDS = frozenset(YEAR_FIELDS)
 
 
 class InputError(ValueError):
@@ -85,15 +89,19 @@ def parse_enterprise(record: Any, where: str) -> Enterprise:
         raise InputError(f"{where}: years must be an object keyed by year")
     years: dict[int, dict[str, float]] = {}
     for year_key, figures in years_in.items():
-        if not str(year_key).isdigit() or len(str(year_key)) != 4:
+        if len(year_key) != 4 or not year_key.isdigit():
             raise InputError(f'{where}: years key {year_key!r} is not a year like "2024"')
         if not isinstance(figures, dict):
             raise InputError(f"{where}: years.{year_key} must be an object")
         row: dict[str, float] = {}
-        for name in YEAR_FIELDS:
-            value = _number(figures.get(name), f"{where}: years.{year_key}.{name}")
-            if value is not None:
-                row[name] = value
+        for name, value in figures.items():
+            if name not in _YEAR_FIELDS or value is None:
+                continue  # extra keys are ignored, null means unknown
+            kind = value.__class__
+            if kind is int or (kind is float and math.isfinite(value)):
+                row[name] = float(value)
+            else:
+                raise InputError(f"{where}: years.{year_key}.{name} must be a number")
         years[int(year_key)] = row
     score = _number(record.get("innovation_expert_score"), f"{where}: innovation_expert_score")
     niche = _number(record.get("niche_share"), f"{where}: niche_share")
@@ -118,8 +126,8 @@ def read_enterprises(lines: Iterable[str]) -> Iterator[Enterprise]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
             raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
         yield parse_enterprise(record, f"line {number}")
 
@@ -215,7 +223,7 @@ def evaluate_lines(engine: Engine, year: int, lines: list[str], first_line: int 
     out: list[str] = []
     for number, line in enumerate(lines, start=first_line):
         if line.strip():
-            enterprise = parse_enterprise(json.loads(line), f"line {number}")
+            enterprise = parse_enterprise(orjson.loads(line), f"line {number}")
             out.append(to_json_line(engine.evaluate(enterprise, year), cache))
     return "\n".join(out) + "\n" if out else ""
 

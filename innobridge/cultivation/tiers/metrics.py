@@ -88,7 +88,23 @@ class Context:
         self.last = year - 1
         founded = enterprise.founded
         self.first_year = founded.year if founded is not None else None
-        self.values: dict[str, Any] = {}
+        # The plain metrics (last year's figure, an attribute, a flag) are known at once;
+        # the same values their compute functions would return, without a call each.
+        values: dict[str, Any] = {}
+        row = enterprise.years.get(self.last)
+        if row:
+            for name in _LAST_YEAR_METRICS:
+                value = row.get(name)
+                if value is not None:
+                    values[name] = value
+        for name in _ATTRIBUTE_METRICS:
+            value = getattr(enterprise, name)
+            if value is not None:
+                values[name] = value
+        for name, value in enterprise.flags.items():
+            if value is not None:
+                values[name] = value
+        self.values = values
 
     def get(self, name: str) -> Any:
         """The value of metric ``name``; raises Missing when a needed figure is unknown."""
@@ -106,7 +122,7 @@ class Context:
                 value = METRICS[name].compute(self)
             except Missing as missing:
                 value = missing
-            if value.__class__ is float:
+            if value.__class__ is float and name not in _RAW:
                 value = round(value, 9)  # CAGR "exactly 20%" is 0.2, not 0.19999999999999996
             self.values[name] = value
             return value
@@ -179,7 +195,11 @@ def age(ctx: Context) -> int:
 
 
 def _last(name: str) -> Callable[[Context], float]:
-    return lambda ctx: ctx.figure(ctx.last, name)
+    def compute(ctx: Context) -> float:
+        value = ctx.enterprise.years.get(ctx.last, {}).get(name)
+        return value if value is not None else ctx.figure(ctx.last, name)
+
+    return compute
 
 
 def _figures(ctx: Context, pairs: Iterable[tuple[int, str]]) -> list[float]:
@@ -202,6 +222,11 @@ def _figures(ctx: Context, pairs: Iterable[tuple[int, str]]) -> list[float]:
 
 def _last_share(numerator: str, denominator: str) -> Callable[[Context], float]:
     def compute(ctx: Context) -> float:
+        row = ctx.enterprise.years.get(ctx.last)
+        if row is not None:  # the common case, without building lists
+            top, bottom = row.get(numerator), row.get(denominator)
+            if top is not None and bottom is not None:
+                return top / bottom if bottom > 0 else 0.0
         top, bottom = _figures(ctx, ((ctx.last, numerator), (ctx.last, denominator)))
         return ratio(top, bottom)
 
@@ -211,6 +236,18 @@ def _last_share(numerator: str, denominator: str) -> Callable[[Context], float]:
 def _window_share(numerator: str, denominator: str, span: int) -> Callable[[Context], float]:
     def compute(ctx: Context) -> float:
         years = ctx.window(span)
+        rows = ctx.enterprise.years
+        top = bottom = 0.0
+        for year in years:  # the common case: every figure present
+            row = rows.get(year)
+            a = row.get(numerator) if row is not None else None
+            b = row.get(denominator) if row is not None else None
+            if a is None or b is None:
+                break
+            top += a
+            bottom += b
+        else:
+            return top / bottom if bottom > 0 else 0.0
         values = _figures(ctx, [(y, numerator) for y in years] + [(y, denominator) for y in years])
         return ratio(sum(values[: len(years)]), sum(values[len(years) :]))
 
@@ -218,15 +255,19 @@ def _window_share(numerator: str, denominator: str, span: int) -> Callable[[Cont
 
 
 def _three(ctx: Context, name: str) -> tuple[float, float, float]:
-    a, b, c = _figures(ctx, ((ctx.last - 2, name), (ctx.last - 1, name), (ctx.last, name)))
+    years = ctx.enterprise.years
+    last = ctx.last
+    a = years.get(last - 2, {}).get(name)
+    b = years.get(last - 1, {}).get(name)
+    c = years.get(last, {}).get(name)
+    if a is None or b is None or c is None:
+        a, b, c = _figures(ctx, ((last - 2, name), (last - 1, name), (last, name)))
     return a, b, c
 
 
 def revenue_cagr(ctx: Context) -> float:
     """(R[Y-1] / R[Y-3])^(1/2) − 1; from a base of nothing it is 0."""
-    base, _middle, last = _figures(
-        ctx, ((ctx.last - 2, "revenue"), (ctx.last - 1, "revenue"), (ctx.last, "revenue"))
-    )
+    base, _middle, last = _three(ctx, "revenue")
     if base <= 0 or last <= 0:
         return 0.0 if base <= 0 else -1.0
     return float((last / base) ** 0.5 - 1)
@@ -263,18 +304,24 @@ def conversions_avg(ctx: Context) -> float:
     return ctx.total("conversions", 3) / len(years)
 
 
-def flag(name: str) -> Callable[[Context], bool]:
-    def compute(ctx: Context) -> bool:
+def flag(name: str) -> Callable[[Context], Any]:
+    unknown = Missing((f"flags.{name}",))
+
+    def compute(ctx: Context) -> Any:
         value = ctx.enterprise.flags.get(name)
-        if value is None:
-            raise Missing((f"flags.{name}",))
-        return value
+        return unknown if value is None else value  # a returned Missing is cheaper than raised
 
     return compute
 
 
 def _attribute(name: str) -> Callable[[Context], Any]:
-    return lambda ctx: ctx.attribute(name)
+    unknown = Missing((name,))
+
+    def compute(ctx: Context) -> Any:
+        value = getattr(ctx.enterprise, name)
+        return unknown if value is None else value
+
+    return compute
 
 
 def _founded(ctx: Context) -> str:
@@ -332,6 +379,15 @@ _DEFINITIONS: list[tuple[str, str, str, str, Callable[[Context], Any]]] = [
     ("conversions_avg_3y", "count", "近三年年均科技成果转化数", "Yearly average conversions of results", conversions_avg),
     ("score", "points", "评分", "Score", _score),
 ]  # fmt: skip
+
+# Metrics prefilled by Context (see there): last year's figure under its own name, attributes.
+_LAST_YEAR_METRICS = ("revenue", "main_revenue", "rd_expense", "profit", "employees", "assets",
+                      "ip_class1", "ip_class2", "valuation_musd")  # fmt: skip
+_ATTRIBUTE_METRICS = ("registered_in_wuhan", "listed", "field", "district", "certificates",
+                      "innovation_expert_score", "niche_share", "own_brand")  # fmt: skip
+
+# Metrics that are a reported figure as it is (no arithmetic, so nothing to round).
+_RAW = frozenset(YEAR_FIELDS) | {"base_revenue", "innovation_expert_score", "niche_share"}
 
 METRICS: dict[str, Metric] = {
     name: Metric(name, unit, label, label_en, compute)
