@@ -28,8 +28,9 @@ from innobridge.cultivation.models import (
 )
 from innobridge.cultivation.rules_files import engine_for
 from innobridge.cultivation.tiers.describe import condition_dict
-from innobridge.cultivation.tiers.engine import Evaluation
+from innobridge.cultivation.tiers.engine import Engine, Evaluation
 from innobridge.cultivation.tiers.metrics import YEAR_FIELDS, Enterprise
+from innobridge.cultivation.tiers.vector import VectorEngine
 from innobridge.orgs.models import Organization
 
 PROFILE_FIELDS = (
@@ -127,6 +128,42 @@ def _stored(organization_id: int, year: int, evaluation: Evaluation, digest: str
     )
 
 
+def _batch_rows(engine: Engine, enterprises: list[Enterprise], year: int, digest: str) -> list[TierEvaluation]:  # fmt: skip
+    """Verdicts for all at once (numpy); the reference engine explains only the enterprises
+    that are near a threshold (their watchlist entries need the missing conditions)."""
+    batch = VectorEngine(engine).evaluate(enterprises, year)
+    margin = engine.margin
+    rows = []
+    for k, enterprise in enumerate(enterprises):
+        tier = batch.tier[k]
+        higher = []
+        for spec, _block in engine.tiers:
+            if spec.key == tier:
+                break
+            higher.append(spec.key)
+        near = any(
+            batch.qualifies[key][k] != 1 and 0 < batch.gap[key][k] <= margin
+            for key in batch.qualifies
+        ) or any(0 < batch.tier_gap[key][k] <= margin for key in higher)
+        if near:
+            rows.append(
+                _stored(int(enterprise.id), year, engine.evaluate(enterprise, year), digest)
+            )
+            continue
+        rows.append(
+            TierEvaluation(
+                organization_id=int(enterprise.id), year=year, rules_year=engine.rules.year,
+                rules_digest=digest, tier=tier or "",
+                programs=[key for key, v in batch.qualifies.items() if v[k] == 1],
+                unknown=[key for key, v in batch.qualifies.items() if v[k] == -1],
+                scores={key: round(float(v[k]), 2) for key, v in batch.score.items() if math.isfinite(v[k])},
+                rosters=[key for key, v in batch.rosters.items() if v[k] == 1],
+                near=[], closest_gap=None,
+            )
+        )  # fmt: skip
+    return rows
+
+
 def evaluations_refresh(
     *, years: list[int] | None = None, org_ids: Iterable[int] | None = None, force: bool = False
 ) -> dict[int, int]:
@@ -153,15 +190,11 @@ def evaluations_refresh(
             organization_id__in=ids, year__gte=year - 3, year__lt=year
         ):
             records.setdefault(record.organization_id, []).append(record)
-        rows = [
-            _stored(
-                pk,
-                year,
-                engine.evaluate(to_enterprise(org, profiles.get(pk), records.get(pk, [])), year),
-                digest,
-            )  # fmt: skip
+        enterprises = [
+            to_enterprise(org, profiles.get(pk), records.get(pk, []))
             for pk, org in organizations.items()
         ]
+        rows = _batch_rows(engine, enterprises, year, digest)
         with transaction.atomic():
             TierEvaluation.objects.filter(year=year, organization_id__in=ids).delete()
             TierEvaluation.objects.bulk_create(rows, batch_size=500)

@@ -150,6 +150,8 @@ class Context:
         total = 0.0
         for year in self.window(span):
             value = self.enterprise.years.get(year, {}).get(name)
+            if value is None and self.first_year is not None and year < self.first_year:
+                value = 0.0  # only when founded after last year: the window is that year alone
             if value is None:
                 missing.append(f"years.{year}.{name}")
             else:
