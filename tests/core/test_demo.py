@@ -43,6 +43,11 @@ def test_demo_loads_the_sizes_the_brief_asks_for() -> None:
     assert counts["demands"] >= 200
     assert (counts["joint_labs"], counts["lab_members"]) == (10, 89)
     assert counts["experts"] >= 100
+    assert counts["enterprise_year_records"] >= 3 * 1000  # three years of figures or more each
+    from innobridge.cultivation.models import TierEvaluation
+
+    assert TierEvaluation.objects.filter(year=2025).count() >= 1000
+    assert TierEvaluation.objects.filter(year=2025).exclude(tier="").count() > 300
     for name in ("武汉高德红外股份有限公司", "武汉锐科光纤激光技术股份有限公司", "武汉依迅北斗时空技术股份有限公司",
                  "武汉光迅科技股份有限公司", "武汉华砺智行科技有限公司", "中国科学院武汉分院", "武汉量子技术研究院",
                  "武汉产业创新发展研究院", "武汉经开科创服务有限公司", "武汉市科学技术局", "武汉市工商业联合会"):  # fmt: skip

@@ -185,3 +185,14 @@ def test_english_reasons() -> None:
     assert reason(rd, en=True) == (
         "R&D expense / revenue over three years 4.9% < 5% (last-year revenue ≤ 50 million yuan)"
     )
+
+
+def test_prefilled_metrics_are_what_their_compute_functions_return() -> None:
+    from innobridge.cultivation.tiers import metrics
+    from innobridge.cultivation.tiers.jsonl import parse_enterprise
+
+    for record in (enterprise(), enterprise(niche_share=None, founded="2023-02-01", certificates=None)):  # fmt: skip
+        firm = parse_enterprise(record, "t")
+        context = metrics.Context(firm, 2025)
+        for name, value in context.values.items():
+            assert metrics.METRICS[name].compute(metrics.Context(firm, 2025)) == value, name
