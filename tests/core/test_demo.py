@@ -48,6 +48,15 @@ def test_demo_loads_the_sizes_the_brief_asks_for() -> None:
 
     assert TierEvaluation.objects.filter(year=2025).count() >= 1000
     assert TierEvaluation.objects.filter(year=2025).exclude(tier="").count() > 300
+    # stored verdicts (batch engine) are what the reference engine says, enterprise by enterprise
+    from innobridge.cultivation import services
+
+    for stored in TierEvaluation.objects.filter(year=2025).select_related("organization")[:150]:
+        live = services.evaluate(stored.organization, 2025)
+        assert stored.tier == (live.tier or "")
+        assert sorted(stored.programs) == sorted(k for k, p in live.programs.items() if p.qualifies)
+        assert sorted(stored.unknown) == sorted(k for k, p in live.programs.items() if p.qualifies is None)  # fmt: skip
+        assert [n["key"] for n in stored.near] == [n.key for n in live.near]
     for name in ("武汉高德红外股份有限公司", "武汉锐科光纤激光技术股份有限公司", "武汉依迅北斗时空技术股份有限公司",
                  "武汉光迅科技股份有限公司", "武汉华砺智行科技有限公司", "中国科学院武汉分院", "武汉量子技术研究院",
                  "武汉产业创新发展研究院", "武汉经开科创服务有限公司", "武汉市科学技术局", "武汉市工商业联合会"):  # fmt: skip

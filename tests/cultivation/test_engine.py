@@ -196,3 +196,16 @@ def test_prefilled_metrics_are_what_their_compute_functions_return() -> None:
         context = metrics.Context(firm, 2025)
         for name, value in context.values.items():
             assert metrics.METRICS[name].compute(metrics.Context(firm, 2025)) == value, name
+
+
+def test_engine_imports_no_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import innobridge.cultivation.tiers.engine, innobridge.cultivation.tiers.vector,"
+        " innobridge.cultivation.tiers.jsonl, innobridge.cultivation.tiers.describe;"
+        " print(any(name.startswith('django') for name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "False"
