@@ -243,3 +243,20 @@ def test_english_cultivation_pages_have_no_chinese_left(firms: World) -> None:
             html = html.replace(name, "")
         leftovers = sorted(set(CJK.findall(html)))
         assert not leftovers, (url, leftovers)
+
+
+def test_profile_sheet_import_sets_certificates_and_flags(firms: World, django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+    client = client_for(firms, "staff")
+    rows = [["企业名称*", "资质", "列入严重失信名单", "在汉注册"],
+            [firms.org_b.name, "高新技术企业证书、科技型中小企业入库", "否", "是"],
+            [firms.org_a.name, "不存在的证书", "也许", ""]]  # fmt: skip
+    response = upload(client, "enterprise_profiles", workbook_bytes(rows))
+    issues = {(i.row, i.column): i.message for i in response.context["report"].issues}
+    assert "“不存在的证书”不是有效选项" in issues[(3, "资质")]
+    assert "应填写“是”或“否”" in issues[(3, "列入严重失信名单")]
+    response = upload(client, "enterprise_profiles", workbook_bytes(rows[:2]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/excel/enterprise_profiles/import/confirm/", {"token": response.context["token"]})  # fmt: skip
+    profile = EnterpriseProfile.objects.get(organization=firms.org_b)
+    assert profile.certificates == ["high_tech", "tsme"]
+    assert profile.innovation_expert_score == 62  # an empty column keeps what was there
