@@ -5,7 +5,7 @@ patent's abstract). Prints a table; asserts nothing.
     .venv/bin/python bench/match_quality.py [--limit N]
 
 Embeddings are cached under var/bench-cache/ (keyed by the text), so a second run is quick.
-Then the dev set under bench/data/ (seed: 30 technologies, the same 15 needs in a specialist and a
+Then the dev set under bench/data/ (160 technologies, the same 55 needs in a specialist and a
 plain-language style, graded labels), each style on its own.
 """
 
@@ -183,7 +183,7 @@ def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes p
             ]
             runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
         print(
-            f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies (seed set)"
+            f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies"
         )
         print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for system, rankings in runs.items():
