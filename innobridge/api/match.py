@@ -29,6 +29,14 @@ class ConstraintOut(Schema):
     actual: str | int | None
 
 
+class SynonymOut(Schema):
+    """A concept the two texts name differently (acronym, synonym or everyday words)."""
+
+    term: str
+    query_words: str
+    match_words: str
+
+
 class MatchOut(Schema):
     id: int
     title: str
@@ -37,6 +45,7 @@ class MatchOut(Schema):
     score: float
     reason: str
     shared_terms: list[str]
+    synonyms: list[SynonymOut]
     constraints: list[ConstraintOut]
     parts: dict[str, float]
 
@@ -60,6 +69,10 @@ def _out(recommendations: list[Recommendation]) -> dict[str, Any]:
                 "score": round(rec.score, 6),
                 "reason": rec.reason,
                 "shared_terms": list(rec.explanation.shared_terms),
+                "synonyms": [
+                    {"term": term, "query_words": query_words, "match_words": match_words}
+                    for term, query_words, match_words in rec.explanation.synonyms
+                ],
                 "constraints": [vars(check) for check in rec.explanation.constraints],
                 "parts": {name: round(value, 6) for name, value in rec.explanation.parts.items()},
             }

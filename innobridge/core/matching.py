@@ -151,7 +151,16 @@ def explain(explanation: Explanation) -> str:
     labels = dict(TechField.choices)
     parts = []
     if explanation.shared_terms:
-        parts.append(_("共同关键词：%s") % "、".join(explanation.shared_terms))
+        via = {term: alias for term, alias, _other in explanation.synonyms} | {
+            term: other for term, alias, other in explanation.synonyms if alias == term
+        }
+        shown = [
+            _("%(term)s（即“%(alias)s”）") % {"term": term, "alias": via[term]}
+            if term in via
+            else term
+            for term in explanation.shared_terms
+        ]
+        parts.append(_("共同关键词：%s") % "、".join(shown))
     for check in explanation.constraints:
         if check.kind == "trl" and check.actual is not None:
             template = (

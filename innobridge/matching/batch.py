@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from innobridge.matching.dense import Embedder
-from innobridge.matching.fusion import RunningStats, constraint_bonus
+from innobridge.matching.fusion import RunningStats, constraint_bonus, coverage, lexical_weight
 from innobridge.matching.lexical import CorpusStats, bm25
 from innobridge.matching.text import tokenize
 
@@ -189,11 +189,12 @@ def run(
             )
 
     lines = []
-    for demand, state in zip(demands, states, strict=True):
+    for demand, state, query in zip(demands, states, queries, strict=True):
         fused: dict[str, tuple[float, int]] = {}
+        weight = lexical_weight(coverage(query, stats.df.__getitem__)) if embedder is not None else 1.0  # fmt: skip
         for _score, _order, supply_id, lexical, dense in state.lexical.heap + state.semantic.heap:
             position, field, trl = meta[supply_id]
-            total = state.lexical_stats.z(lexical) + constraint_bonus(
+            total = weight * state.lexical_stats.z(lexical) + constraint_bonus(
                 demand.field, demand.min_trl, field, trl
             )
             if embedder is not None:

@@ -16,8 +16,14 @@ import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
-from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY
-from innobridge.matching.text import domain_terms, normalize, tokenize
+from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY, coverage, lexical_weight
+from innobridge.matching.text import (
+    alias_hits,
+    domain_terms,
+    normalize,
+    surface_tokens,
+    tokenize,
+)
 
 DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
 
@@ -54,6 +60,9 @@ class Explanation:
     shared_terms: tuple[str, ...]
     constraints: tuple[Constraint, ...]
     parts: dict[str, float] = field(default_factory=dict)
+    # (concept, alias in the demand, alias in the technology) where the two texts used different
+    # words for the same concept: 挂渣 ← "毛刺" / "挂渣"
+    synonyms: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,9 @@ class MatchIndex:
         if self.embedder is not None and self.vectors is not None:
             query_vector = self.embedder.queries([query.text])[0]
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
-            total = total + dense
+            weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
+            lexical_z = weight * lexical_z
+            total = lexical_z + dense
         bonus = np.zeros(len(self.documents))
         if query.field:
             bonus += FIELD_BOOST * (self.fields == query.field)
@@ -149,9 +160,19 @@ class MatchIndex:
     ) -> Explanation:
         doc = self.documents[i]
         present = set(self.tokens[i])
+        query_via = alias_hits(surface_tokens(query.text))
+        doc_via = alias_hits(surface_tokens(doc.text))
         shared = [t for t in dict.fromkeys(query_tokens) if t in present and _telling(t)]
+        # a concept reached through aliases stands for them: show it once, not its alias too
+        hidden = {query_via[t] for t in shared if t in query_via} | {doc_via[t] for t in shared if t in doc_via}  # fmt: skip
+        shared = [t for t in shared if t not in hidden or t in DOMAIN_TERMS]
         # domain terms first (激光切割 says more than 停机), then the rarer the better
         shared.sort(key=lambda t: (t not in DOMAIN_TERMS, -self._idf(t)))
+        synonyms = tuple(
+            (t, query_via.get(t, t), doc_via.get(t, t))
+            for t in shared[:SHARED_TERMS_SHOWN]
+            if query_via.get(t, t) != doc_via.get(t, t)
+        )
         constraints = []
         if query.field:
             constraints.append(
@@ -160,7 +181,7 @@ class MatchIndex:
         if query.min_trl is not None:
             met = doc.trl is None or doc.trl >= query.min_trl
             constraints.append(Constraint("trl", met, query.min_trl, doc.trl))
-        return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts)
+        return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms)
 
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)

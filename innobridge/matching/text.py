@@ -1,4 +1,9 @@
-"""Chinese text for matching: normalization and segmentation with the domain vocabulary."""
+"""Chinese text for matching: normalization and segmentation with the domain vocabulary.
+
+Segmentation keeps every dictionary term and alias whole (``dictionary.py``); ``tokenize`` then
+adds, after any alias, the concept it names ("毛刺" → also "挂渣"), on documents and queries
+alike, so a plain-language demand and a specialist summary meet on the same concept.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from functools import lru_cache
 import jieba
 
 from innobridge.core.demo import phrases
+from innobridge.matching.dictionary import alias_map, concepts
 
 # Punctuation, symbols and words that carry no technical meaning in a demand or a summary.
 STOPWORDS = frozenset(
@@ -29,11 +35,18 @@ def normalize(text: str) -> str:
 
 
 def domain_terms() -> list[str]:
-    """Technology terms the segmenter must keep whole (from the curated phrase banks)."""
-    terms: list[str] = []
+    """Technology terms the segmenter must keep whole: the dictionary's concepts and the curated
+    phrase banks' terms (not whole product names: their parts must still match)."""
+    terms: list[str] = [concept.term for concept in concepts()]
     for bank in phrases.FIELD_BANK.values():
-        terms.extend(bank["terms"])  # not whole product names: their parts must still match
+        terms.extend(bank["terms"])
     return sorted(set(terms))
+
+
+def segment_words() -> list[str]:
+    """Everything the segmenter keeps whole: domain terms and every single-word alias."""
+    aliases = [alias for alias in alias_map() if " " not in alias]
+    return sorted(set(domain_terms()) | set(aliases))
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +54,7 @@ def _tokenizer() -> jieba.Tokenizer:
     with _lock:
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        for term in domain_terms():
+        for term in segment_words():
             tokenizer.add_word(normalize(term), freq=2000)
         return tokenizer
 
@@ -52,5 +65,42 @@ def tokenize(text: str) -> list[str]:
     Single characters stay: in Chinese they often carry the meaning (锰, 碳, 铬 in a materials
     demand), and dropping them cost recall on keyword-style queries.
     """
+    tokens = surface_tokens(text)
+    vocabulary = _vocabulary()
+    parts = [part for w in tokens if len(w) >= 3 for part in _inner_terms(w, vocabulary)]
+    aliases = alias_map()
+    concepts_named = [aliases[w][0] for w in (*tokens, *parts) if w in aliases]
+    return tokens + parts + concepts_named
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Words that may be found inside a longer word: the domain words and jieba's own."""
+    general = (w for w, freq in _tokenizer().FREQ.items() if freq > 0 and 2 <= len(w) <= 8)
+    return frozenset(normalize(w) for w in segment_words()) | frozenset(general)
+
+
+@lru_cache(maxsize=65536)
+def _inner_terms(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """The longest known words inside a longer word, so "激光切割装备" also says "激光切割" and
+    "变电站设备巡检" says "变电站" (the segmenter keeps the longest dictionary word, which would
+    hide its parts from matching); parts inside a part already found are left out."""
+    found: list[str] = []
+    for size in range(len(word) - 1, 1, -1):
+        for start in range(len(word) - size + 1):
+            part = word[start : start + size]
+            if part in vocabulary and not any(part in longer for longer in found):
+                found.append(part)
+    return tuple(found)
+
+
+def surface_tokens(text: str) -> list[str]:
+    """The words as written (segmented, without the parts and concepts ``tokenize`` adds)."""
     words = _tokenizer().lcut(normalize(text))
     return [w for w in words if _TOKEN.fullmatch(w) and w not in STOPWORDS]
+
+
+def alias_hits(tokens: list[str]) -> dict[str, str]:
+    """concept → the alias it came from, for the surface words of one text (explanations)."""
+    aliases = alias_map()
+    return {aliases[w][0]: w for w in tokens if w in aliases}

@@ -1,0 +1,75 @@
+"""The domain dictionary: technology concepts with their acronyms, synonyms and lay expressions.
+
+Curated by hand per field in ``innobridge/matching/lexicon/<field>.tsv`` (never from benchmark
+data). Segmentation keeps every term and alias whole; matching maps an alias to its concept, so
+"切口毛刺" in a factory manager's demand meets "挂渣" in a technology summary, and the explanation
+says which alias matched which term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+KINDS = ("acronym", "synonym", "lay")
+
+
+class LexiconError(ValueError):
+    """A lexicon file line is malformed; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    field: str
+    term: str
+    aliases: tuple[tuple[str, str], ...]  # (alias, kind)
+
+
+def _clean(text: str) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def read_lexicon(path: Path) -> list[Concept]:
+    concepts: list[Concept] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) > 4 or not columns[0].strip():
+            raise LexiconError(f"{path.name} line {number}: expected term<TAB>acronyms<TAB>synonyms<TAB>lay")  # fmt: skip
+        term = _clean(columns[0])
+        aliases: list[tuple[str, str]] = []
+        for kind, cell in zip(KINDS, columns[1:], strict=False):
+            for alias in cell.split("|"):
+                alias = _clean(alias)
+                if alias and alias != term:
+                    aliases.append((alias, kind))
+        concepts.append(Concept(path.stem, term, tuple(dict.fromkeys(aliases))))
+    return concepts
+
+
+@lru_cache(maxsize=1)
+def concepts() -> tuple[Concept, ...]:
+    found: list[Concept] = []
+    for path in sorted(LEXICON_DIR.glob("*.tsv")):
+        found.extend(read_lexicon(path))
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def alias_map() -> dict[str, tuple[str, str]]:
+    """alias → (canonical term, kind); the first concept to claim an alias keeps it."""
+    mapping: dict[str, tuple[str, str]] = {}
+    for concept in concepts():
+        for alias, kind in concept.aliases:
+            mapping.setdefault(alias, (concept.term, kind))
+    return mapping
+
+
+def entry_count() -> int:
+    """Dictionary entries: every concept and every alias."""
+    return sum(1 + len(c.aliases) for c in concepts())

@@ -1,0 +1,88 @@
+"""The shipped domain dictionary and how matching uses it (aliases meet their concept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from innobridge.core.choices import TechField
+from innobridge.core.demo import phrases
+from innobridge.matching.dictionary import (
+    LEXICON_DIR,
+    LexiconError,
+    alias_map,
+    concepts,
+    entry_count,
+    read_lexicon,
+)
+from innobridge.matching.engine import Document, MatchIndex, MatchQuery
+from innobridge.matching.fusion import FULL_COVERAGE, LEXICAL_FLOOR, coverage, lexical_weight
+from innobridge.matching.text import normalize, tokenize
+
+
+def test_dictionary_covers_every_field_with_2000_entries() -> None:
+    assert {path.stem for path in LEXICON_DIR.glob("*.tsv")} == set(TechField.values)
+    assert entry_count() >= 2000
+    per_field: dict[str, int] = {}
+    for concept in concepts():
+        per_field[concept.field] = per_field.get(concept.field, 0) + 1
+    assert min(per_field.values()) >= 100
+    kinds = {kind for concept in concepts() for _alias, kind in concept.aliases}
+    assert kinds == {"acronym", "synonym", "lay"}
+
+
+def test_every_phrase_bank_term_is_in_the_dictionary() -> None:
+    known = {c.term for c in concepts()} | set(alias_map())
+    missing = [t for bank in phrases.FIELD_BANK.values() for t in bank["terms"] if normalize(t) not in known]  # fmt: skip
+    assert len(missing) <= len([t for b in phrases.FIELD_BANK.values() for t in b["terms"]]) // 20, missing  # fmt: skip
+
+
+def test_an_alias_also_yields_its_concept() -> None:
+    aliases = alias_map()
+    alias, (term, _kind) = next((a, v) for a, v in aliases.items() if " " not in a and a.isascii() and len(a) > 2)  # fmt: skip
+    tokens = tokenize(f"我们需要{alias}方案")
+    assert alias in tokens
+    assert term in tokens
+
+
+def test_a_lay_word_meets_the_technical_term_and_the_explanation_says_so() -> None:
+    lay = [(a, term) for a, (term, kind) in alias_map().items() if kind == "lay" and " " not in a and len(a) >= 3]  # fmt: skip
+    alias, term = lay[len(lay) // 2]
+    assert term not in surface_tokens_of(alias)  # really different words
+    documents = [
+        Document("T1", f"面向工业现场的{term}成套方案，已在多家企业应用。"),
+        Document("T2", "一种用于农业灌溉的水泵控制装置。"),
+        Document("T3", "城市道路照明节能改造方案。"),
+    ]
+    matches = MatchIndex(documents).search(MatchQuery(f"车间里{alias}，想找人帮忙解决"), k=1)
+    assert matches[0].id == "T1"
+    assert term in matches[0].explanation.shared_terms
+    assert (term, alias, term) in matches[0].explanation.synonyms
+
+
+def surface_tokens_of(text: str) -> list[str]:
+    from innobridge.matching.text import surface_tokens
+
+    return surface_tokens(text)
+
+
+def test_malformed_lexicon_line_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "laser.tsv"
+    path.write_text("# comment\n激光切割\tlaser cutting\t激光下料\t下料\n\tX\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="laser.tsv line 3"):
+        read_lexicon(path)
+    path.write_text("激光切割\tLaser Cutting|LC\t激光下料|\t切口毛刺|下料\n", encoding="utf-8")
+    (concept,) = read_lexicon(path)
+    assert concept.term == "激光切割"
+    assert ("laser cutting", "acronym") in concept.aliases
+    assert ("切口毛刺", "lay") in concept.aliases
+
+
+def test_lexical_weight_follows_how_much_of_the_query_the_corpus_knows() -> None:
+    df = {"激光切割": 3, "厚板": 2}.get
+    assert coverage(["激光切割", "厚板"], lambda t: df(t) or 0) == 1.0
+    assert coverage(["激光切割", "顾不过来", "趴到", "井盖"], lambda t: df(t) or 0) == 0.25
+    assert lexical_weight(1.0) == 1.0
+    assert lexical_weight(0.0) == LEXICAL_FLOOR
+    assert lexical_weight(FULL_COVERAGE / 2) == pytest.approx(0.5)
