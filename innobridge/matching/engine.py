@@ -106,6 +106,7 @@ class MatchIndex:
             raise ValueError("one vector per document is needed")
         self.vectors = vectors
         self.embedder = embedder if vectors is not None else None
+        self._aliases: dict[int, dict[str, str]] = {}
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -161,7 +162,7 @@ class MatchIndex:
         doc = self.documents[i]
         present = set(self.tokens[i])
         query_via = alias_hits(surface_tokens(query.text))
-        doc_via = alias_hits(surface_tokens(doc.text))
+        doc_via = self._doc_aliases(i)
         shared = [t for t in dict.fromkeys(query_tokens) if t in present and _telling(t)]
         # a concept reached through aliases stands for them: show it once, not its alias too
         hidden = {query_via[t] for t in shared if t in query_via} | {doc_via[t] for t in shared if t in doc_via}  # fmt: skip
@@ -182,6 +183,13 @@ class MatchIndex:
             met = doc.trl is None or doc.trl >= query.min_trl
             constraints.append(Constraint("trl", met, query.min_trl, doc.trl))
         return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms)
+
+    def _doc_aliases(self, i: int) -> dict[str, str]:
+        """concept → alias as written in document ``i`` (computed once per document)."""
+        found = self._aliases.get(i)
+        if found is None:
+            found = self._aliases[i] = alias_hits(surface_tokens(self.documents[i].text))
+        return found
 
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)
