@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from innobridge.matching.dense import Embedder
 from innobridge.matching.fusion import RunningStats, constraint_bonus, coverage, lexical_weight
 from innobridge.matching.lexical import CorpusStats, bm25
-from innobridge.matching.text import tokenize
+from innobridge.matching.text import document_tokens, query_tokens
 
 RUN_TAG = "innobridge"
 CANDIDATES = 100
@@ -153,7 +153,7 @@ def run(
     if k < 1:
         raise InputError("--k must be at least 1")
     demands = read_demands(demand_path)
-    queries = [tokenize(demand.text) for demand in demands]
+    queries = [query_tokens(demand.text) for demand in demands]
     stats = CorpusStats(terms=frozenset(term for query in queries for term in query))
     postings: dict[str, list[int]] = {}
     for index, query in enumerate(queries):
@@ -168,7 +168,7 @@ def run(
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for supply in read_supply(supply_path):  # pass 1: validate, count, spool tokens
-            tokens = tokenize(supply.text)
+            tokens = document_tokens(supply.text)
             stats.add(tokens)
             spool.write(
                 json.dumps([supply.id, supply.field, supply.trl, supply.text, tokens]) + "\n"

@@ -19,11 +19,12 @@ from innobridge.matching.dense import Embedder, Vectors
 from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY, coverage, lexical_weight
 from innobridge.matching.text import (
     alias_hits,
+    document_tokens,
     domain_terms,
     normalize,
     surface_tokens,
-    tokenize,
 )
+from innobridge.matching.text import query_tokens as tokenize_query
 
 DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
 
@@ -92,12 +93,12 @@ class MatchIndex:
         tokens: list[list[str]] | None = None,
     ) -> None:
         self.documents = list(documents)
-        self.tokens = tokens if tokens is not None else [tokenize(d.text) for d in self.documents]
+        self.tokens = tokens if tokens is not None else [document_tokens(d.text) for d in self.documents]  # fmt: skip
         self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
         self.trls = np.array([doc.trl if doc.trl is not None else -1 for doc in self.documents])
         self.document_frequency: Counter[str] = Counter()
-        for document_tokens in self.tokens:
-            self.document_frequency.update(set(document_tokens))
+        for tokens_of_one in self.tokens:
+            self.document_frequency.update(set(tokens_of_one))
         self.bm25: bm25s.BM25 | None = None
         if any(self.tokens):
             self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -120,7 +121,7 @@ class MatchIndex:
     ) -> list[Match]:
         if not self.documents:
             return []
-        query_tokens = tokenize(query.text)
+        query_tokens = tokenize_query(query.text)
         lexical = np.zeros(len(self.documents))
         if self.bm25 is not None and query_tokens:
             lexical = np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float64)
