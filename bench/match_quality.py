@@ -182,9 +182,7 @@ def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes p
                 ids[j] for j in np.argsort(-(passages @ vector))
             ]
             runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
-        print(
-            f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies"
-        )
+        print(f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for system, rankings in runs.items():
             ndcg, recall, mrr = graded(rankings, wanted)
