@@ -22,7 +22,10 @@ from innobridge.matching.dictionary import alias_map, concepts
 STOPWORDS = frozenset(
     "的 了 和 与 及 或 等 在 对 为 是 将 把 被 从 以 于 其 该 本 我 我们 单位 公司 "
     "一种 一个 进行 实现 具有 通过 用于 可以 能够 需要 希望 目前 当前 主要 相关 问题 方面 "
-    "以及 并 且 而 也 都 这 那 有 所 之 个 项".split()
+    "以及 并 且 而 也 都 这 那 有 所 之 个 项 "
+    # boilerplate of calls and demands (拟征集…解决方案，欢迎具备…的单位): no technical content
+    "采用 不足 解决方案 方案 要求 提供 支持 现有 拟 征集 欢迎 具备 长期 从事 重点 解决 瓶颈 "
+    "亟需 急需 面向 适用 基于 利用 包括".split()
 )
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]+")
 _lock = threading.Lock()
