@@ -181,4 +181,5 @@ def test_batch_ranks_exactly_as_the_in_memory_engine(tmp_path: Path) -> None:
         )
         engine = [(m.id, m.score) for m in index.search(query, k=10)]
         assert [i for i, _s in batch[demand["id"]]] == [i for i, _s in engine]
-        assert [round(s, 4) for _i, s in batch[demand["id"]]] == [round(s, 4) for _i, s in engine]
+        # bm25s scores in float32, the streaming run in float64: equal to within 1e-4
+        assert [s for _i, s in batch[demand["id"]]] == pytest.approx([s for _i, s in engine], abs=1e-4)  # fmt: skip
