@@ -208,3 +208,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# Background work. With REDIS_URL set, Celery workers (`innobridge worker`) take the tasks from
+# Redis; without it (the embedded default) they run in a background thread of the web process.
+REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is handed to another one
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "innobridge"

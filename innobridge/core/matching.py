@@ -9,6 +9,7 @@ directory; until they exist (or when records changed since), matching uses BM25 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,12 @@ def _text(title: str, body: str, keywords: str) -> str:
     return f"{title}。{keywords}。{body}"
 
 
-def _project_documents() -> tuple[list[Document], QuerySet[Any]]:
+def _project_documents(pks: list[int] | None = None) -> tuple[list[Document], QuerySet[Any]]:
     from innobridge.projects.models import TechProject
 
     rows = TechProject.objects.values_list("pk", "title", "summary", "keywords", "field", "trl")
+    if pks is not None:
+        rows = rows.filter(pk__in=pks)
     docs = [
         Document(str(pk), _text(title, summary, keywords), field, trl)
         for pk, title, summary, keywords, field, trl in rows.order_by("pk")
@@ -42,12 +45,14 @@ def _project_documents() -> tuple[list[Document], QuerySet[Any]]:
     return docs, TechProject.objects.all()
 
 
-def _demand_documents() -> tuple[list[Document], QuerySet[Any]]:
+def _demand_documents(pks: list[int] | None = None) -> tuple[list[Document], QuerySet[Any]]:
     from innobridge.demands.models import ScenarioDemand
 
     rows = ScenarioDemand.objects.values_list(
         "pk", "title", "description", "keywords", "field", "required_trl"
     )
+    if pks is not None:
+        rows = rows.filter(pk__in=pks)
     docs = [
         Document(str(pk), _text(title, description, keywords), field, trl)
         for pk, title, description, keywords, field, trl in rows.order_by("pk")
@@ -132,6 +137,67 @@ def rebuild_vectors(name: str, *, progress: Any = None, chunk: int = 64) -> int:
     with _lock:
         _cache.pop(name, None)
     return len(docs)
+
+
+def embed_records(name: str, pks: list[int]) -> int:
+    """Encode records whose current text has no vector yet and merge them into the stored
+    vectors. Encoding runs outside the file lock, so several workers encode at once; the merge
+    re-reads the file under the lock and replaces it atomically (queries see the old file or the
+    new one, never a half-written one). Returns how many vectors were added."""
+    from innobridge.matching.dense import embedder_from_env
+
+    embedder = embedder_from_env()
+    if embedder is None:
+        return 0
+    docs, _queryset = SOURCES[name](pks)
+    path = vectors_path(name)
+    known = set(np.load(path)["digests"].tolist()) if path.exists() else set()
+    missing = [doc for doc in docs if _digest(doc) not in known]
+    if not missing:
+        return 0
+    vectors = np.asarray(embedder.passages([doc.text for doc in missing]), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(path.with_suffix(".lock")):
+        digests = [_digest(doc) for doc in missing]
+        if path.exists():
+            stored = np.load(path)
+            old_digests, old_vectors = stored["digests"].tolist(), stored["vectors"]
+            keep = [i for i, digest in enumerate(digests) if digest not in set(old_digests)]
+            digests = old_digests + [digests[i] for i in keep]
+            vectors = np.concatenate([old_vectors, vectors[keep]]) if keep else old_vectors
+        temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(temporary, digests=np.array(digests), vectors=vectors)
+        temporary.replace(path)
+    with _lock:
+        _cache.pop(name, None)
+    return len(missing)
+
+
+class _file_lock:  # noqa: N801 - used as a context manager
+    """An exclusive lock between processes (workers merging vectors into the same file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        self.handle = self.path.open("a")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def index_on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """post_save of projects and demands: (re)index the record once the transaction commits."""
+    from innobridge.core.tasks import index_after_commit
+
+    name = "projects" if sender._meta.model_name == "techproject" else "demands"
+    index_after_commit(name, instance.pk)
 
 
 # --- rendering --------------------------------------------------------------------------

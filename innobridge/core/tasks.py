@@ -1,0 +1,88 @@
+"""Background work: where a task runs depends on the deployment, not on the caller.
+
+``enqueue(task, *args)`` sends the task to the Celery workers when ``REDIS_URL`` is set and
+otherwise runs it in a background thread of this process (the embedded default), so a request
+never waits for it. Tasks are idempotent: running one twice (a worker killed half-way, Redis
+back after an outage) gives the same result.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+logger = logging.getLogger(__name__)
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_pending: list[Future[Any]] = []
+EMBED_CHUNK = 64
+
+
+def _local(function: Callable[..., Any], *args: Any) -> Future[Any]:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="innobridge-task")
+
+    def run() -> Any:
+        try:
+            return function(*args)
+        except Exception:
+            logger.exception("background task %s failed", getattr(function, "__name__", function))
+            raise
+        finally:
+            close_old_connections()
+
+    future = _executor.submit(run)
+    _pending.append(future)
+    return future
+
+
+def enqueue(task: Any, *args: Any) -> None:
+    """Run ``task`` (a Celery task) in the background, on Celery or in this process."""
+    if settings.REDIS_URL:
+        task.delay(*args)
+    else:
+        _local(task.run, *args)
+
+
+def wait_for_background(timeout: float = 120.0) -> None:
+    """Block until the in-process background tasks queued so far are done (commands, tests)."""
+    while _pending:
+        _pending.pop(0).result(timeout=timeout)
+
+
+@shared_task(name="innobridge.embed_records", acks_late=True, max_retries=3)  # type: ignore[untyped-decorator]
+def embed_records(name: str, pks: list[int]) -> int:
+    """Encode the given records' texts for the match index and merge them into its vectors."""
+    from innobridge.core.matching import embed_records as embed
+
+    return embed(name, pks)
+
+
+_queued = threading.local()
+
+
+def index_after_commit(name: str, pk: int) -> None:
+    """Queue a record for (re)indexing once the transaction commits; a big import is sent to
+    the workers in chunks, so more workers finish sooner."""
+    queued: dict[str, set[int]] = getattr(_queued, "names", None) or {}
+    queued.setdefault(name, set()).add(pk)
+    _queued.names = queued
+
+    def flush() -> None:
+        names: dict[str, set[int]] = getattr(_queued, "names", None) or {}
+        _queued.names = {}
+        for index_name, ids in names.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), EMBED_CHUNK):
+                enqueue(embed_records, index_name, ordered[start : start + EMBED_CHUNK])
+
+    transaction.on_commit(flush)

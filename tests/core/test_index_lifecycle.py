@@ -1,0 +1,98 @@
+"""The match index follows the records: a save (re)indexes the record in the background after
+commit; merges are atomic; workers may run the same task twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from innobridge.core import matching
+from innobridge.core.services import roles_ensure
+from innobridge.core.tasks import wait_for_background
+from tests.orgs.factories import OrganizationFactory
+from tests.projects.factories import TechProjectFactory
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Any:
+    with override_settings(DATA_DIR=tmp_path, REDIS_URL=""):
+        yield tmp_path
+
+
+def stored_digests(name: str) -> list[str]:
+    path = matching.vectors_path(name)
+    return np.load(path)["digests"].tolist() if path.exists() else []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_saved_project_is_indexed_in_the_background_after_commit(data_dir: Path) -> None:
+    roles_ensure()
+    project = TechProjectFactory(owner=OrganizationFactory(), title="万瓦级光纤激光厚板切割装备")
+    wait_for_background()
+    docs, _queryset = matching.SOURCES["projects"]([project.pk])
+    assert stored_digests("projects") == [matching._digest(docs[0])]
+    index = matching.index_for("projects")
+    assert index.vectors is not None  # the dense part is used at once
+    project.summary = "改为面向船舶中厚板的激光切割成套装备，断面光滑无挂渣。"
+    project.save()
+    wait_for_background()
+    assert len(stored_digests("projects")) == 2  # the new text's vector is added
+
+
+@pytest.mark.django_db
+def test_embedding_the_same_records_twice_changes_nothing(data_dir: Path) -> None:
+    roles_ensure()
+    projects = [TechProjectFactory(owner=OrganizationFactory()) for _ in range(3)]
+    pks = [p.pk for p in projects]
+    assert matching.embed_records("projects", pks) == 3
+    before = np.load(matching.vectors_path("projects"))["vectors"].copy()
+    assert matching.embed_records("projects", pks) == 0  # a re-delivered task does no harm
+    after = np.load(matching.vectors_path("projects"))["vectors"]
+    assert np.array_equal(before, after)
+    assert not list(data_dir.joinpath("index").glob("*.tmp.npz"))
+
+
+def test_worker_needs_redis() -> None:
+    with override_settings(REDIS_URL=""), pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("worker")
+
+
+def _redis_up() -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_the_work_goes_to_a_celery_worker(data_dir: Path) -> None:
+    from celery.contrib.testing.worker import start_worker
+
+    from innobridge.celery import app
+    from innobridge.core.tasks import embed_records, enqueue
+
+    roles_ensure()
+    url = "redis://127.0.0.1:6379/15"
+    previous, app.conf.broker_url = app.conf.broker_url, url
+    with override_settings(REDIS_URL=url):
+        project = TechProjectFactory(owner=OrganizationFactory(), title="非制冷红外焦平面探测器")
+        stored_before = stored_digests("projects")
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=["innobridge"], shutdown_timeout=30):  # fmt: skip
+            enqueue(embed_records, "projects", [project.pk])
+            import time
+
+            for _ in range(300):
+                if len(stored_digests("projects")) > len(stored_before):
+                    break
+                time.sleep(0.1)
+    app.conf.broker_url = previous
+    docs, _queryset = matching.SOURCES["projects"]([project.pk])
+    assert matching._digest(docs[0]) in stored_digests("projects")
