@@ -96,3 +96,16 @@ def test_with_redis_the_work_goes_to_a_celery_worker(data_dir: Path) -> None:
     app.conf.broker_url = previous
     docs, _queryset = matching.SOURCES["projects"]([project.pk])
     assert matching._digest(docs[0]) in stored_digests("projects")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_can_be_queued_in_chunks(data_dir: Path, capsys: Any) -> None:
+    roles_ensure()
+    owner = OrganizationFactory()
+    for n in range(5):
+        TechProjectFactory(owner=owner, title=f"激光清洗装备{n}型")
+    wait_for_background()
+    matching.vectors_path("projects").unlink()
+    call_command("index", "rebuild", "projects", "--queue")
+    assert "已分 1 批交给后台任务" in capsys.readouterr().out
+    assert len(stored_digests("projects")) == 5

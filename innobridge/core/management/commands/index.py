@@ -11,6 +11,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innobridge.core.matching import SOURCES, rebuild_vectors, vectors_path
+from innobridge.core.tasks import EMBED_CHUNK, embed_records, enqueue, wait_for_background
+
+
+def queue_all(name: str) -> int:
+    """Every record of the index, in chunks, to the background workers; returns the chunks."""
+    docs, _queryset = SOURCES[name]()
+    pks = [int(doc.id) for doc in docs]
+    for start in range(0, len(pks), EMBED_CHUNK):
+        enqueue(embed_records, name, pks[start : start + EMBED_CHUNK])
+    return (len(pks) + EMBED_CHUNK - 1) // EMBED_CHUNK
 
 
 class Command(BaseCommand):
@@ -23,6 +33,12 @@ class Command(BaseCommand):
         rebuild.add_argument(
             "--if-missing", action="store_true", help="only indexes that have no vector file yet"
         )
+        rebuild.add_argument(
+            "--queue",
+            action="store_true",
+            help="send the records to the background workers in chunks (Celery with REDIS_URL, "
+            "else a background thread) and return; workers merge the vectors as they finish",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         unknown = sorted(set(options["names"]) - set(SOURCES))
@@ -33,6 +49,10 @@ class Command(BaseCommand):
         for name in options["names"] or sorted(SOURCES):
             if options["if_missing"] and vectors_path(name).exists():
                 self.stdout.write(f"{name}: 已有向量索引，跳过")
+                continue
+            if options["queue"]:
+                chunks = queue_all(name)
+                self.stdout.write(f"{name}: 已分 {chunks} 批交给后台任务")
                 continue
 
             def progress(done: int, total: int, name: str = name) -> None:
@@ -49,3 +69,4 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             sys.stderr.write("\n")
             self.stdout.write(f"{name}: {count} 条记录已编码")
+        wait_for_background()  # in-process workers finish before the command returns
