@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 
 logger = logging.getLogger(__name__)
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 _pending: list[Future[Any]] = []
 EMBED_CHUNK = 64
+LOCK_RETRIES = 8
 
 
 def _local(function: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -33,7 +35,15 @@ def _local(function: Callable[..., Any], *args: Any) -> Future[Any]:
 
     def run() -> Any:
         try:
-            return function(*args)
+            for attempt in range(1, LOCK_RETRIES + 1):
+                try:
+                    return function(*args)
+                except OperationalError as error:
+                    # SQLite answers "database is locked" while another connection writes
+                    if "locked" not in str(error) or attempt == LOCK_RETRIES:
+                        raise
+                    close_old_connections()
+                    time.sleep(0.2 * attempt)
         except Exception:
             logger.exception("background task %s failed", getattr(function, "__name__", function))
             raise
@@ -59,7 +69,13 @@ def wait_for_background(timeout: float = 120.0) -> None:
         _pending.pop(0).result(timeout=timeout)
 
 
-@shared_task(name="innobridge.embed_records", acks_late=True, max_retries=3)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]
+    name="innobridge.embed_records",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def embed_records(name: str, pks: list[int]) -> int:
     """Encode the given records' texts for the match index and merge them into its vectors."""
     from innobridge.core.matching import embed_records as embed

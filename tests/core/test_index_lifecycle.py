@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.test import override_settings
 
 from innobridge.core import matching
@@ -102,8 +103,9 @@ def test_with_redis_the_work_goes_to_a_celery_worker(data_dir: Path) -> None:
 def test_rebuild_can_be_queued_in_chunks(data_dir: Path, capsys: Any) -> None:
     roles_ensure()
     owner = OrganizationFactory()
-    for n in range(5):
-        TechProjectFactory(owner=owner, title=f"激光清洗装备{n}型")
+    with transaction.atomic():  # like an import: one transaction, indexed after it commits
+        for n in range(5):
+            TechProjectFactory(owner=owner, title=f"激光清洗装备{n}型")
     wait_for_background()
     matching.vectors_path("projects").unlink()
     call_command("index", "rebuild", "projects", "--queue")
