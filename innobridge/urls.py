@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("innobridge.orgs.urls")),
     path("projects/", include("innobridge.projects.urls")),
     path("demands/", include("innobridge.demands.urls")),
+    path("lists/", include("innobridge.demands.list_urls")),
     path("investors/", include("innobridge.capital.urls")),
     path("cultivation/", include("innobridge.cultivation.urls")),
     path("excel/<slug:entity>/template/", excel_views.template_download, name="excel_template"),

@@ -10,6 +10,7 @@
 |               | expert: own organization's (review assignment comes later)   | still a draft          |
 | demand        | as projects, and the public (no login) sees public demands   | as projects            |
 | demand contact| staff, the assigned manager, the owner organization          | —                      |
+| demand list   | staff: all; everyone else, also without login: published ones| staff (demands/lists.py)|
 | investor      | every signed-in user                                         | staff; its own members |
 | enterprise    | staff: all; members: their own organization's (figures,      | staff                  |
 | cultivation   | tiers, programmes); nobody else (finances are confidential)  |                        |

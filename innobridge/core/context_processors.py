@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (_("技术项目"), reverse("projects:list")),
         ]
     items.append((_("场景需求"), reverse("demands:list")))
+    items.append((_("需求清单"), reverse("demand_lists:index")))
     if user.is_authenticated:
         items.append((_("投资机构"), reverse("capital:list")))
     items.append((_("联合实验室"), reverse("orgs:lab_list")))

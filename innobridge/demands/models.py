@@ -146,3 +146,64 @@ class MatchFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand} → {self.project}: {self.get_decision_display()}"
+
+
+class DemandList(models.Model):
+    """需求清单: a numbered, published list such as "2025年第一批场景应用需求清单"."""
+
+    class Kind(models.TextChoices):
+        BATCH = "batch", _("批次清单")
+        THEME = "theme", _("专题清单")
+
+    title = models.CharField(_("清单名称"), max_length=120, unique=True)
+    kind = models.CharField(_("清单类型"), max_length=10, choices=Kind.choices, default=Kind.BATCH)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    batch = models.PositiveSmallIntegerField(_("批次"), null=True, blank=True)
+    theme = models.CharField(_("专题"), max_length=60, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    published = models.BooleanField(_("已发布"), default=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("需求清单")
+        verbose_name_plural = _("需求清单")
+        ordering = ["-year", "-batch", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DemandListItem(models.Model):
+    """A demand's place (序号) in a list."""
+
+    demand_list = models.ForeignKey(
+        DemandList, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="items"
+    )
+    demand = models.ForeignKey(
+        ScenarioDemand, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="list_items"
+    )
+    number = models.PositiveIntegerField(_("序号"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("清单条目")
+        verbose_name_plural = _("清单条目")
+        ordering = ["demand_list", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand_list", "demand"],
+                name="list_item_unique_demand",
+                violation_error_message=_("该需求已在清单中。"),
+            ),
+            models.UniqueConstraint(
+                fields=["demand_list", "number"],
+                name="list_item_unique_number",
+                violation_error_message=_("序号已被占用。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_list} · {self.number}"

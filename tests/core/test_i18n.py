@@ -48,7 +48,7 @@ def test_every_marked_string_is_in_the_catalogue() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "signed_in"),
-    [("/", False), ("/demands/", False), ("/labs/", False), ("/account/login/", False),
+    [("/", False), ("/demands/", False), ("/labs/", False), ("/lists/", False), ("/account/login/", False),
      ("/", True), ("/projects/", True), ("/orgs/", True), ("/investors/", True),
      ("/projects/new/", True), ("/demands/new/", True), ("/orgs/new/", True),
      ("/investors/new/", True), ("/excel/projects/import/", True), ("/account/tokens/", True),

@@ -31,7 +31,7 @@ from innobridge.cultivation.models import (
     EnterpriseYearRecord,
     TierEvaluation,
 )
-from innobridge.demands.models import ScenarioDemand
+from innobridge.demands.models import DemandList, DemandListItem, ScenarioDemand
 from innobridge.orgs.models import JointLab, JointLabMember, Membership, Organization, Person
 from innobridge.projects.models import TechProject
 
@@ -342,7 +342,34 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
 
     _joint_labs(builder, by_name, enterprises, academia)
     _cultivation(builder, enterprises)
+    _demand_lists()
     return demo_counts()
+
+
+def _demand_lists() -> None:
+    """Two published lists (a numbered batch and a theme) and a batch still being prepared."""
+    from django.utils import timezone
+
+    public = list(
+        ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC).order_by("field", "pk")
+    )
+    specs = [
+        ("2025年第一批场景应用需求清单", DemandList.Kind.BATCH, 1, "", public[::3][:60], True),
+        ("低空经济与北斗应用场景专题清单", DemandList.Kind.THEME, None, "低空经济", [d for d in public if d.field in ("low_altitude", "beidou")][:30], True),
+        ("2025年第二批场景应用需求清单", DemandList.Kind.BATCH, 2, "", public[1::3][:40], False),
+    ]  # fmt: skip
+    for title, kind, batch, theme, demands, published in specs:
+        demand_list = DemandList.objects.create(
+            title=title, kind=kind, year=2025, batch=batch, theme=theme, published=published,
+            published_at=timezone.now() if published else None,
+            description="面向全社会发布的场景应用需求，欢迎高校院所、科技企业揭榜对接。",
+        )  # fmt: skip
+        DemandListItem.objects.bulk_create(
+            [
+                DemandListItem(demand_list=demand_list, demand=d, number=n)
+                for n, d in enumerate(demands, start=1)
+            ]  # fmt: skip
+        )
 
 
 def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
@@ -446,6 +473,8 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
+        DemandListItem.objects.all().delete()
+        DemandList.objects.all().delete()
         for derived in (CohortMember, TierEvaluation, EnterpriseYearRecord, EnterpriseProfile):
             derived.objects.all().delete()
             history = getattr(derived, "history", None)
