@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,7 @@ from innobridge.core.excel import table_workbook
 from innobridge.core.excel_views import _download
 from innobridge.core.forms import call_service
 from innobridge.core.listing import paginate
+from innobridge.core.pdf import table_pdf
 from innobridge.core.roles import is_staff_role
 from innobridge.demands import lists
 from innobridge.demands.models import DemandList, ScenarioDemand
@@ -66,6 +68,8 @@ def _filters() -> list[tuple[str, str, Any]]:
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand_list = lists.list_get_for(user=request.user, pk=pk)
     items = lists.list_items(demand_list, request.GET)
+    if request.GET.get("format") == "pdf":
+        return _pdf(demand_list, items)
     if request.GET.get("format") == "xlsx":
         headers = [_("序号"), _("需求名称"), _("需求单位"), _("技术领域"), _("需求类型"), _("所在区"), _("预算（万元）"), _("截止日期"), _("需求描述")]  # fmt: skip
         rows = [
@@ -84,9 +88,29 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"demand_list": demand_list, "page": paginate(items, request.GET.get("page"), per_page=50),
          "filters": [(key, label, choices, request.GET.get(key, "")) for key, label, choices in _filters()],
          "q": request.GET.get("q", ""), "querystring": query.urlencode(),
-         "export_url": f"?{query.urlencode()}&format=xlsx", "is_staff": is_staff_role(request.user),
+         "export_url": f"?{query.urlencode()}&format=xlsx", "pdf_url": f"?{query.urlencode()}&format=pdf",
+         "is_staff": is_staff_role(request.user),
          "progress": lists.list_progress(demand_list) if is_staff_role(request.user) else None},
     )  # fmt: skip
+
+
+def _pdf(demand_list: DemandList, items: Any) -> HttpResponse:
+    headers = [_("序号"), _("需求名称"), _("需求单位"), _("技术领域"), _("所在区"), _("预算（万元）"), _("截止日期"), _("需求描述")]  # fmt: skip
+    rows = [
+        [i.number, i.demand.title, i.demand.owner.name, i.demand.get_field_display(),
+         i.demand.get_district_display(), "" if i.demand.budget is None else f"{i.demand.budget:,.0f}",
+         i.demand.deadline.isoformat() if i.demand.deadline else "", i.demand.description]
+        for i in items
+    ]  # fmt: skip
+    notes = [demand_list.description] if demand_list.description else []
+    if demand_list.published_at:
+        notes.append(
+            _("发布日期：%(date)s") % {"date": demand_list.published_at.date().isoformat()}
+        )
+    content = table_pdf(demand_list.title, notes, headers, rows, [5, 24, 18, 10, 8, 8, 9, 40])
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(demand_list.title)}.pdf"
+    return response
 
 
 @login_required

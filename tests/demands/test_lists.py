@@ -92,3 +92,16 @@ def test_staff_see_matched_signed_and_landed_per_list(world: World, batch: Deman
     html = client_for(world, "staff").get("/lists/").content.decode()
     assert batch.title in html
     assert "未发布" in html
+
+
+def test_pdf_download_text_extracts_back_as_the_same_chinese(world: World, batch: DemandList) -> None:  # fmt: skip
+    from pypdf import PdfReader
+
+    lists.list_publish(actor=world.users["staff"], demand_list=batch, published=True)
+    response = client_for(world, "anonymous").get(f"/lists/{batch.pk}/?format=pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    compact = "".join(text.split())
+    assert "2025年第一批场景应用需求清单" in compact
+    assert "长江航道北斗高精度定位场景" in compact
+    assert world.org_b.name in compact
