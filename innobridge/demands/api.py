@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from innobridge.api.auth import ANYONE
 from innobridge.api.common import ErrorOut, choice_label, page_of
 from innobridge.core.access import demand_contact_visible
-from innobridge.demands import selectors, services
+from innobridge.demands import lifecycle, selectors, services
 from innobridge.demands.models import ScenarioDemand
 from innobridge.demands.schemas import DemandIn, DemandOut, DemandPage, DemandPatch
 from innobridge.orgs.selectors import organization_get_for
@@ -97,3 +98,35 @@ def update_demand(request: HttpRequest, demand_id: int, payload: DemandPatch) ->
         data["district"] = ""
     demand = services.demand_update(actor=request.user, demand=demand, data=data)
     return demand_out(demand, request.user)
+
+
+class TransitionIn(Schema):
+    action: str
+    reason: str = ""
+    amount: Decimal | None = None
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    at: str
+    reason: str
+    amount: Decimal | None
+
+
+@router.post(
+    "/{demand_id}/transitions",
+    response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="需求流程操作（提交审核、审核通过、发布、签订合同……）",
+)  # fmt: skip
+def transition_demand(request: HttpRequest, demand_id: int, payload: TransitionIn) -> dict[str, Any]:  # fmt: skip
+    demand = selectors.demand_get_for(user=request.user, pk=demand_id)
+    event = lifecycle.demand_transition(
+        actor=request.user, demand=demand, action=payload.action, reason=payload.reason,
+        amount=payload.amount,
+    )  # fmt: skip
+    return {
+        "action": event.action, "from_status": event.from_status, "to_status": event.to_status,
+        "at": event.at.isoformat(), "reason": event.reason, "amount": event.amount,
+    }  # fmt: skip

@@ -28,5 +28,7 @@ class ScenarioDemandForm(forms.ModelForm[ScenarioDemand]):
         super().__init__(*args, **kwargs)
         for name in (restricted_fields(user) - {"owner"}) & set(self.fields):
             del self.fields[name]
+        if self.instance.pk and "status" in self.fields:
+            del self.fields["status"]  # after creation the status moves only by lifecycle actions
         if "owner" in self.fields:
             self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]

@@ -28,8 +28,12 @@ class ScenarioDemand(models.Model):
         RETURNED = "returned", _("已退回")
         PUBLISHED = "published", _("已发布")
         MATCHED = "matched", _("已对接")
+        CHALLENGE = "challenge", _("揭榜中")
+        SOLVER = "solver", _("已揭榜")
         SIGNED = "signed", _("已签约")
+        VALIDATING = "validating", _("场景验证中")
         LANDED = "landed", _("已落地")
+        FAILED = "failed", _("未落地")
         CLOSED = "closed", _("已关闭")
 
     title = models.CharField(_("需求名称"), max_length=200)
@@ -64,6 +68,9 @@ class ScenarioDemand(models.Model):
     )
     visibility = models.CharField(
         _("公开范围"), max_length=10, choices=Visibility.choices, default=Visibility.DRAFT
+    )
+    contract_amount = models.DecimalField(
+        _("合同金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -207,3 +214,36 @@ class DemandListItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_list} · {self.number}"
+
+
+class DemandEvent(models.Model):
+    """One step of a demand's lifecycle: who moved it, from where to where, when and why."""
+
+    demand = models.ForeignKey(
+        ScenarioDemand, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(
+        _("原状态"), max_length=12, choices=ScenarioDemand.Status.choices
+    )
+    to_status = models.CharField(_("新状态"), max_length=12, choices=ScenarioDemand.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.TextField(_("说明"), blank=True)
+    amount = models.DecimalField(
+        _("金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("需求流程记录")
+        verbose_name_plural = _("需求流程记录")
+        ordering = ["demand", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.demand} · {self.action}"

@@ -21,8 +21,7 @@ from innobridge.projects.services import normalize_keywords
 
 EDITABLE = {
     "title", "description", "demand_type", "field", "required_trl", "budget", "deadline",
-    "district", "keywords", "contact_name", "contact_phone", "status", "visibility",
-    "manager", "owner",
+    "district", "keywords", "contact_name", "contact_phone", "visibility", "manager", "owner",
 }  # fmt: skip
 
 
@@ -81,6 +80,12 @@ def demand_update(
 ) -> ScenarioDemand:
     if not demand_can_edit(user=actor, demand=demand):
         raise AccessDenied(_("您无权修改该需求（已提交或发布的需求由科创局或技术经理人维护）。"))
+    if "status" in data and data["status"] != demand.status:
+        raise ApplicationError(
+            _("状态只能通过流程操作变更（提交审核、审核通过、发布、签订合同……）。"),
+            {"errors": {"status": [_("状态只能通过流程操作变更。")]}},
+        )
+    data = {k: v for k, v in data.items() if k != "status"}
     current = {name: getattr(demand, name) for name in ("status", "visibility", "manager", "owner")}
     check_field_rights(actor=actor, data=data, defaults=current)
     if "keywords" in data:

@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.demand_create, name="create"),
     path("<int:pk>/", views.demand_detail, name="detail"),
     path("<int:pk>/edit/", views.demand_edit, name="edit"),
+    path("<int:pk>/transition/", views.demand_transition, name="transition"),
     path("<int:pk>/match/<int:project_pk>/", views.demand_match_mark, name="match_mark"),
 ]

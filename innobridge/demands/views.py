@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +19,9 @@ from innobridge.core.errors import AccessDenied, ApplicationError
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import projects_for_demand
-from innobridge.core.roles import Role, roles_of
+from innobridge.core.roles import Role, is_staff_role, roles_of
 from innobridge.core.views import audit_trail, is_htmx, list_context
-from innobridge.demands import selectors, services
+from innobridge.demands import lifecycle, selectors, services
 from innobridge.demands.forms import ScenarioDemandForm
 from innobridge.demands.models import ScenarioDemand
 
@@ -70,8 +73,43 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.user.is_authenticated
                 else []
             ),
+            "transitions": lifecycle.available(request.user, demand),
+            "timeline": _timeline(request.user, demand),
         },
     )
+
+
+def _timeline(user: Any, demand: ScenarioDemand) -> list[dict[str, Any]]:
+    if not lifecycle.timeline_visible(user, demand):
+        return []
+    staff = is_staff_role(user)
+    return [
+        {"event": event, "label": lifecycle.action_label(event.action),
+         "actor": (event.actor.get_full_name() or event.actor.username) if staff and event.actor else ""}
+        for event in demand.events.select_related("actor")
+    ]  # fmt: skip
+
+
+@login_required
+@require_POST
+def demand_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lifecycle action (提交审核, 审核通过, 发布, 签订合同 …) with its reason or amount."""
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    amount_text = request.POST.get("amount", "").strip()
+    try:
+        amount = Decimal(amount_text) if amount_text else None
+    except InvalidOperation:
+        messages.error(request, _("合同金额应为数字（万元）。"))
+        return redirect("demands:detail", pk=pk)
+    try:
+        event = lifecycle.demand_transition(
+            actor=request.user, demand=demand, action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""), amount=amount,
+        )  # fmt: skip
+        messages.success(request, _("已完成：%(label)s。") % {"label": lifecycle.action_label(event.action)})  # fmt: skip
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("demands:detail", pk=pk)
 
 
 @login_required

@@ -1,0 +1,89 @@
+"""The demand lifecycle: declared transitions, who may take them, who/when/why recorded."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from innobridge.core.choices import Visibility
+from innobridge.core.errors import AccessDenied, ApplicationError
+from innobridge.demands.lifecycle import available, demand_transition
+from innobridge.demands.models import ScenarioDemand
+from tests.conftest import World, client_for
+from tests.demands.factories import ScenarioDemandFactory
+
+S = ScenarioDemand.Status
+
+
+@pytest.fixture
+def draft(world: World) -> ScenarioDemand:
+    return ScenarioDemandFactory(owner=world.org_a, title="地铁盾构刀盘磨损监测需求", status=S.DRAFT, visibility=Visibility.DRAFT)  # fmt: skip
+
+
+def test_from_draft_to_landed_through_a_challenge(world: World, draft: ScenarioDemand) -> None:
+    staff, member = world.users["staff"], world.users["member_a"]
+    demand_transition(actor=member, demand=draft, action="submit")
+    demand_transition(actor=staff, demand=draft, action="vet")
+    demand_transition(actor=staff, demand=draft, action="publish")
+    draft.refresh_from_db()
+    assert (draft.status, draft.visibility) == (S.PUBLISHED, Visibility.PUBLIC)
+    demand_transition(actor=staff, demand=draft, action="open_challenge")
+    demand_transition(actor=staff, demand=draft, action="select_solver", reason="华中科技大学团队揭榜成功")  # fmt: skip
+    demand_transition(actor=staff, demand=draft, action="sign", amount=Decimal("850"))
+    demand_transition(actor=staff, demand=draft, action="validate")
+    demand_transition(actor=staff, demand=draft, action="land")
+    draft.refresh_from_db()
+    assert draft.status == S.LANDED
+    assert draft.contract_amount == Decimal("850")
+    steps = list(draft.events.values_list("from_status", "to_status"))
+    assert steps == [
+        (S.DRAFT, S.SUBMITTED), (S.SUBMITTED, S.VETTED), (S.VETTED, S.PUBLISHED),
+        (S.PUBLISHED, S.CHALLENGE), (S.CHALLENGE, S.SOLVER), (S.SOLVER, S.SIGNED),
+        (S.SIGNED, S.VALIDATING), (S.VALIDATING, S.LANDED),
+    ]  # fmt: skip
+    assert draft.events.get(action="submit").actor == member
+
+
+def test_wrong_state_role_reason_and_amount_are_refused(world: World, draft: ScenarioDemand) -> None:  # fmt: skip
+    staff = world.users["staff"]
+    with pytest.raises(ApplicationError, match="不能执行“发布”"):
+        demand_transition(actor=staff, demand=draft, action="publish")
+    with pytest.raises(AccessDenied):
+        demand_transition(actor=world.users["member_b"], demand=draft, action="submit")
+    demand_transition(actor=world.users["member_a"], demand=draft, action="submit")
+    with pytest.raises(AccessDenied):
+        demand_transition(actor=world.users["member_a"], demand=draft, action="vet")
+    with pytest.raises(ApplicationError, match="需要填写原因"):
+        demand_transition(actor=staff, demand=draft, action="return")
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
+    assert draft.events.count() == 1
+    matched = ScenarioDemandFactory(owner=world.org_b, status=S.MATCHED, manager=world.users["manager"])  # fmt: skip
+    with pytest.raises(ApplicationError, match="合同金额"):
+        demand_transition(actor=world.users["manager"], demand=matched, action="sign")
+    assert [t.action for t in available(world.users["manager"], matched)] == ["sign"]
+
+
+def test_the_owner_reads_why_it_was_returned(world: World, draft: ScenarioDemand) -> None:
+    demand_transition(actor=world.users["member_a"], demand=draft, action="submit")
+    client = client_for(world, "staff")
+    client.post(f"/demands/{draft.pk}/transition/", {"action": "return", "reason": "请补充刀盘材质与监测精度指标"})  # fmt: skip
+    html = client_for(world, "member_a").get(f"/demands/{draft.pk}/").content.decode()
+    assert "请补充刀盘材质与监测精度指标" in html
+    assert "提交审核" in html  # the owner may submit again
+
+
+def test_status_is_not_edited_directly(world: World) -> None:
+    demand = world.demands["a_public"]
+    response = client_for(world, "staff").patch(
+        f"/api/demands/{demand.pk}", {"status": "landed"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "流程操作" in response.json()["detail"]
+    response = client_for(world, "staff").post(
+        f"/api/demands/{demand.pk}/transitions",
+        {"action": "match"},
+        content_type="application/json",
+    )
+    assert response.json()["to_status"] == "matched"
