@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     "以及 并 且 而 也 都 这 那 有 所 之 个 项 "
     # boilerplate of calls and demands (拟征集…解决方案，欢迎具备…的单位): no technical content
     "采用 不足 解决方案 方案 要求 提供 支持 现有 拟 征集 欢迎 具备 长期 从事 重点 解决 瓶颈 "
-    "亟需 急需 面向 适用 基于 利用 包括".split()
+    "亟需 急需 面向 适用 基于 利用 包括 优于 难以 不少于 不低于 不高于 不超过 以上 以内 以下 "
+    "左右 满足".split()
 )
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]+")
 _lock = threading.Lock()
