@@ -192,12 +192,49 @@ class _file_lock:  # noqa: N801 - used as a context manager
         self.handle.close()
 
 
+DUPLICATE_OVERLAP = 0.6  # share of distinct words two demands have in common
+
+
+def _words(text: str) -> set[str]:
+    from innobridge.matching.text import document_tokens
+
+    return {w for w in document_tokens(text) if len(w) >= 2}
+
+
+def flag_duplicates(pks: list[int]) -> int:
+    """Mark each of these demands that closely repeats an earlier one: its best BM25 candidates
+    are compared word by word (Jaccard overlap of their distinct words ≥ 0.6). Returns the flags."""
+    from innobridge.demands.models import ScenarioDemand
+
+    index = index_for("demands")
+    flagged = 0
+    for demand in ScenarioDemand.objects.filter(pk__in=pks):
+        text = _text(demand.title, demand.description, demand.keywords)
+        mine = _words(text)
+        best: tuple[float, int] | None = None
+        earlier = lambda pk, me=demand.pk: int(pk) < me  # noqa: E731 - only an older demand is "the original"
+        for match in index.search(MatchQuery(text), k=6, allowed=earlier):
+            candidate = ScenarioDemand.objects.filter(pk=int(match.id)).first()
+            if candidate is None:
+                continue
+            theirs = _words(_text(candidate.title, candidate.description, candidate.keywords))
+            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+            if overlap >= DUPLICATE_OVERLAP and (best is None or overlap > best[0]):
+                best = (overlap, candidate.pk)
+        if best is not None:
+            ScenarioDemand.objects.filter(pk=demand.pk).update(
+                duplicate_of_id=best[1], duplicate_overlap=round(best[0], 4)
+            )
+            flagged += 1
+    return flagged
+
+
 def index_on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     """post_save of projects and demands: (re)index the record once the transaction commits."""
     from innobridge.core.tasks import index_after_commit
 
     name = "projects" if sender._meta.model_name == "techproject" else "demands"
-    index_after_commit(name, instance.pk)
+    index_after_commit(name, instance.pk, created=bool(kwargs.get("created")))
 
 
 # --- rendering --------------------------------------------------------------------------

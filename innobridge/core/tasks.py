@@ -86,12 +86,16 @@ def embed_records(name: str, pks: list[int]) -> int:
 _queued = threading.local()
 
 
-def index_after_commit(name: str, pk: int) -> None:
+def index_after_commit(name: str, pk: int, created: bool = False) -> None:
     """Queue a record for (re)indexing once the transaction commits; a big import is sent to
     the workers in chunks, so more workers finish sooner."""
     queued: dict[str, set[int]] = getattr(_queued, "names", None) or {}
     queued.setdefault(name, set()).add(pk)
     _queued.names = queued
+    if created and name == "demands":
+        new: set[int] = getattr(_queued, "created", set())
+        new.add(pk)
+        _queued.created = new
 
     def flush() -> None:
         names: dict[str, set[int]] = getattr(_queued, "names", None) or {}
@@ -100,5 +104,17 @@ def index_after_commit(name: str, pk: int) -> None:
             ordered = sorted(ids)
             for start in range(0, len(ordered), EMBED_CHUNK):
                 enqueue(embed_records, index_name, ordered[start : start + EMBED_CHUNK])
+        created: list[int] = sorted(getattr(_queued, "created", set()))
+        _queued.created = set()
+        if created:
+            enqueue(flag_duplicates, created)
 
     transaction.on_commit(flush)
+
+
+@shared_task(name="innobridge.flag_duplicates", acks_late=True)  # type: ignore[untyped-decorator]
+def flag_duplicates(pks: list[int]) -> int:
+    """Flag new demands that closely repeat an earlier one (after they are committed)."""
+    from innobridge.core.matching import flag_duplicates as flag
+
+    return flag(pks)

@@ -69,6 +69,15 @@ class ScenarioDemand(models.Model):
     visibility = models.CharField(
         _("公开范围"), max_length=10, choices=Visibility.choices, default=Visibility.DRAFT
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("疑似重复"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    duplicate_overlap = models.FloatField(_("用词重合度"), null=True, blank=True)
     contract_amount = models.DecimalField(
         _("合同金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )

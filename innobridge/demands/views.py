@@ -74,6 +74,9 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else []
             ),
             "transitions": lifecycle.available(request.user, demand),
+            "duplicate": demand.duplicate_of
+            if demand.duplicate_of_id and lifecycle.timeline_visible(request.user, demand)
+            else None,
             "timeline": _timeline(request.user, demand),
         },
     )

@@ -87,3 +87,30 @@ def test_status_is_not_edited_directly(world: World) -> None:
         content_type="application/json",
     )
     assert response.json()["to_status"] == "matched"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_demand_repeating_an_earlier_one_is_flagged(tmp_path: object) -> None:
+    from django.test import override_settings
+
+    from innobridge.core.services import roles_ensure
+    from innobridge.core.tasks import wait_for_background
+    from tests.orgs.factories import OrganizationFactory
+
+    roles_ensure()
+    with override_settings(DATA_DIR=tmp_path, REDIS_URL=""):
+        owner, other = OrganizationFactory(), OrganizationFactory()
+        text = "船体分段中厚钢板激光切割挂渣严重、断面粗糙，需要高功率光纤激光切割工艺与装备，切割速度提升一倍。"
+        first = ScenarioDemandFactory(
+            owner=owner, title="中厚板激光切割断面质量提升", description=text
+        )
+        unrelated = ScenarioDemandFactory(owner=other, title="社区养老智能呼叫", description="独居老人跌倒后无法呼救，需要可穿戴报警与社区联动平台。")  # fmt: skip
+        again = ScenarioDemandFactory(owner=other, title="中厚板激光切割断面质量提升需求", description=text)  # fmt: skip
+        wait_for_background()
+    again.refresh_from_db()
+    unrelated.refresh_from_db()
+    first.refresh_from_db()
+    assert again.duplicate_of_id == first.pk
+    assert again.duplicate_overlap >= 0.6
+    assert unrelated.duplicate_of_id is None
+    assert first.duplicate_of_id is None  # the original is not flagged against the copy
