@@ -256,3 +256,55 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand} · {self.action}"
+
+
+class ChallengeApplication(models.Model):
+    """揭榜申请: a team's offer to solve a demand opened as a challenge (揭榜挂帅)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已申请")
+        WON = "won", _("揭榜成功")
+        LOST = "lost", _("未入选")
+
+    demand = models.ForeignKey(
+        ScenarioDemand,
+        verbose_name=_("需求"),
+        on_delete=models.CASCADE,
+        related_name="applications",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("揭榜单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposal = models.TextField(_("技术方案"))
+    team = models.CharField(_("团队与合作单位"), max_length=300, blank=True)
+    budget = models.DecimalField(
+        _("申请经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("结果"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    score = models.PositiveSmallIntegerField(_("评审得分"), null=True, blank=True)
+    submitted = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("揭榜申请")
+        verbose_name_plural = _("揭榜申请")
+        ordering = ["demand", "-score", "submitted"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "organization"],
+                name="one_application_per_organization",
+                violation_error_message=_("本单位已申请揭榜该需求。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand} · {self.organization}"

@@ -9,5 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.demand_detail, name="detail"),
     path("<int:pk>/edit/", views.demand_edit, name="edit"),
     path("<int:pk>/transition/", views.demand_transition, name="transition"),
+    path("<int:pk>/apply/", views.challenge_apply, name="apply"),
+    path("<int:pk>/applications/<int:application_pk>/", views.challenge_judge, name="judge"),
     path("<int:pk>/match/<int:project_pk>/", views.demand_match_mark, name="match_mark"),
 ]

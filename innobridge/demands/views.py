@@ -21,9 +21,9 @@ from innobridge.core.listing import paginate
 from innobridge.core.matching import projects_for_demand
 from innobridge.core.roles import Role, is_staff_role, roles_of
 from innobridge.core.views import audit_trail, is_htmx, list_context
-from innobridge.demands import lifecycle, selectors, services
+from innobridge.demands import challenges, lifecycle, selectors, services
 from innobridge.demands.forms import ScenarioDemandForm
-from innobridge.demands.models import ScenarioDemand
+from innobridge.demands.models import ChallengeApplication, ScenarioDemand
 
 
 def demand_list(request: HttpRequest) -> HttpResponse:
@@ -73,7 +73,18 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.user.is_authenticated
                 else []
             ),
-            "transitions": lifecycle.available(request.user, demand),
+            "transitions": [
+                t
+                for t in lifecycle.available(request.user, demand)
+                if t.action != "select_solver" or not demand.applications.exists()
+            ],
+            "applications": challenges.applications_for(request.user, demand)
+            if request.user.is_authenticated
+            else [],
+            "apply_orgs": challenges.can_apply(request.user, demand)
+            if request.user.is_authenticated
+            else [],
+            "judge": challenges._judges(request.user, demand),
             "duplicate": demand.duplicate_of
             if demand.duplicate_of_id and lifecycle.timeline_visible(request.user, demand)
             else None,
@@ -171,3 +182,51 @@ def demand_match_mark(request: HttpRequest, pk: int, project_pk: int) -> HttpRes
     else:
         messages.success(request, _("已记录：%(title)s") % {"title": project.title})
     return redirect(reverse("demands:detail", kwargs={"pk": demand.pk}) + "#recommendations")
+
+
+@login_required
+@require_POST
+def challenge_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """申请揭榜 in the name of one of the user's organizations."""
+    from innobridge.orgs.models import Organization
+
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
+    budget_text = request.POST.get("budget", "").strip()
+    try:
+        budget = Decimal(budget_text) if budget_text else None
+        if organization is None:
+            raise ApplicationError(_("请选择揭榜单位。"))
+        challenges.apply(
+            actor=request.user, demand=demand, organization=organization,
+            proposal=request.POST.get("proposal", ""), team=request.POST.get("team", ""), budget=budget,
+        )  # fmt: skip
+        messages.success(request, _("已提交揭榜申请。"))
+    except InvalidOperation:
+        messages.error(request, _("申请经费应为数字（万元）。"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("demands:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def challenge_judge(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Score an application, or select it as the solver (揭榜成功)."""
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    application = ChallengeApplication.objects.filter(pk=application_pk, demand=demand).first()
+    try:
+        if application is None:
+            raise ApplicationError(_("未找到该揭榜申请。"))
+        if "select" in request.POST:
+            challenges.select_solver(actor=request.user, application=application, note=request.POST.get("note", ""))  # fmt: skip
+            messages.success(request, _("已确定揭榜方：%(name)s。") % {"name": application.organization.name})  # fmt: skip
+        else:
+            points = request.POST.get("score", "").strip()
+            if not points.isdigit():
+                raise ApplicationError(_("评审得分应在0到100之间。"))
+            challenges.score(actor=request.user, application=application, points=int(points))
+            messages.success(request, _("已保存评审得分。"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("demands:detail", pk=pk)

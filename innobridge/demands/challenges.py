@@ -1,0 +1,86 @@
+"""揭榜挂帅: teams apply to solve a demand opened as a challenge; staff score the applications and
+select the solver (the lifecycle's "select_solver"), and every applicant learns the result."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from innobridge.core.errors import AccessDenied, ApplicationError
+from innobridge.core.roles import Role, is_staff_role, org_ids_of, roles_of
+from innobridge.core.services import save_validated
+from innobridge.demands import lifecycle
+from innobridge.demands.models import ChallengeApplication, DemandEvent, ScenarioDemand
+from innobridge.orgs.models import Organization
+
+
+def _judges(user: Any, demand: ScenarioDemand) -> bool:
+    return is_staff_role(user) or (
+        Role.MANAGER in roles_of(user) and demand.manager_id == getattr(user, "pk", None)
+    )
+
+
+def applications_for(user: Any, demand: ScenarioDemand) -> list[ChallengeApplication]:
+    """Staff and the assigned manager see every application; a member sees their own."""
+    applications = demand.applications.select_related("organization")
+    if _judges(user, demand):
+        return list(applications)
+    return list(applications.filter(organization_id__in=org_ids_of(user)))
+
+
+def can_apply(user: Any, demand: ScenarioDemand) -> list[Organization]:
+    """The user's organizations that may still apply (challenge open, before the deadline)."""
+    if demand.status != ScenarioDemand.Status.CHALLENGE or Role.MEMBER not in roles_of(user):
+        return []
+    if demand.deadline is not None and demand.deadline < timezone.localdate():
+        return []
+    applied = set(demand.applications.values_list("organization_id", flat=True))
+    return list(Organization.objects.filter(pk__in=org_ids_of(user) - applied - {demand.owner_id}))
+
+
+@transaction.atomic
+def apply(
+    *, actor: Any, demand: ScenarioDemand, organization: Organization, proposal: str,
+    team: str = "", budget: Decimal | None = None,
+) -> ChallengeApplication:  # fmt: skip
+    if organization not in can_apply(actor, demand):
+        if demand.status != ScenarioDemand.Status.CHALLENGE:
+            raise ApplicationError(_("该需求当前不在揭榜期。"))
+        raise AccessDenied(_("您不能以该单位名义申请揭榜（或已申请、已截止）。"))
+    if not proposal.strip():
+        raise ApplicationError(
+            _("请填写技术方案。"), {"errors": {"proposal": [_("请填写技术方案。")]}}
+        )
+    application = ChallengeApplication(
+        demand=demand, organization=organization, applicant=actor, proposal=proposal.strip(),
+        team=team.strip(), budget=budget,
+    )  # fmt: skip
+    return save_validated(application, actor=actor, reason=_("申请揭榜"))
+
+
+@transaction.atomic
+def score(*, actor: Any, application: ChallengeApplication, points: int) -> ChallengeApplication:
+    if not _judges(actor, application.demand):
+        raise AccessDenied(_("只有科创局工作人员或负责的技术经理人可以评审揭榜申请。"))
+    if not 0 <= points <= 100:
+        raise ApplicationError(_("评审得分应在0到100之间。"))
+    application.score = points
+    return save_validated(application, actor=actor, reason=_("评审打分"))
+
+
+@transaction.atomic
+def select_solver(*, actor: Any, application: ChallengeApplication, note: str = "") -> DemandEvent:
+    """揭榜成功: the chosen application wins, the others are told they were not selected."""
+    demand = application.demand
+    reason = _("揭榜方：%(name)s") % {"name": application.organization.name}
+    if note.strip():
+        reason += f"；{note.strip()}"
+    event = lifecycle.demand_transition(actor=actor, demand=demand, action="select_solver", reason=reason)  # fmt: skip
+    for other in demand.applications.select_for_update():
+        other.status = ChallengeApplication.Status.WON if other.pk == application.pk else ChallengeApplication.Status.LOST  # fmt: skip
+        save_validated(other, actor=actor, reason=_("揭榜结果"))
+    return event

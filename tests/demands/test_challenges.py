@@ -1,0 +1,75 @@
+"""揭榜挂帅: members apply, staff score and select the solver, applicants learn the result."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from innobridge.core.errors import AccessDenied, ApplicationError
+from innobridge.demands import challenges
+from innobridge.demands.lifecycle import demand_transition
+from innobridge.demands.models import ChallengeApplication, ScenarioDemand
+from tests.conftest import World, client_for, make_user
+from tests.demands.factories import ScenarioDemandFactory
+from tests.orgs.factories import OrganizationFactory
+
+S = ScenarioDemand.Status
+
+
+@pytest.fixture
+def challenge(world: World) -> ScenarioDemand:
+    owner = OrganizationFactory(name="武汉地铁集团有限公司", kind="enterprise")
+    demand = ScenarioDemandFactory(owner=owner, title="盾构机刀盘磨损在线监测揭榜", status=S.PUBLISHED, deadline=datetime.date(2099, 1, 1))  # fmt: skip
+    demand_transition(actor=world.users["staff"], demand=demand, action="open_challenge")
+    demand.refresh_from_db()
+    return demand
+
+
+def test_members_apply_staff_select_and_everyone_learns_the_result(world: World, challenge: ScenarioDemand) -> None:  # fmt: skip
+    client_a, client_b = client_for(world, "member_a"), client_for(world, "member_b")
+    client_a.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_a.pk, "proposal": "声发射与振动融合监测刀盘磨损，精度±0.5mm。", "budget": "300"})  # fmt: skip
+    client_b.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_b.pk, "proposal": "基于超声测厚的刀具磨损监测方案。"})  # fmt: skip
+    assert challenge.applications.count() == 2
+    # each applicant sees only its own application
+    page_a = client_a.get(f"/demands/{challenge.pk}/").content.decode()
+    section = page_a[page_a.index("揭榜挂帅") : page_a.index("推荐技术")]
+    assert world.org_a.name in section
+    assert world.org_b.name not in section
+    staff = client_for(world, "staff")
+    won = challenge.applications.get(organization=world.org_a)
+    staff.post(f"/demands/{challenge.pk}/applications/{won.pk}/", {"score": "88"})
+    response = staff.post(f"/demands/{challenge.pk}/applications/{won.pk}/", {"select": "1", "note": "方案成熟度高"}, follow=True)  # fmt: skip
+    assert "已确定揭榜方" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.status == S.SOLVER
+    assert challenge.events.last().reason == f"揭榜方：{world.org_a.name}；方案成熟度高"
+    statuses = dict(challenge.applications.values_list("organization_id", "status"))
+    assert statuses == {world.org_a.pk: ChallengeApplication.Status.WON, world.org_b.pk: ChallengeApplication.Status.LOST}  # fmt: skip
+    assert "未入选" in client_b.get(f"/demands/{challenge.pk}/").content.decode()
+    assert challenge.applications.get(pk=won.pk).score == 88
+
+
+def test_who_may_apply_and_judge(world: World, challenge: ScenarioDemand) -> None:
+    with pytest.raises(AccessDenied):
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_b, proposal="x")  # fmt: skip
+    with pytest.raises(ApplicationError, match="技术方案"):
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal=" ")  # fmt: skip
+    application = challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="方案")  # fmt: skip
+    with pytest.raises(AccessDenied):
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="再来一次")  # fmt: skip
+    with pytest.raises(AccessDenied):
+        challenges.score(actor=world.users["member_b"], application=application, points=99)
+    investor = client_for(world, "investor")
+    assert investor.post(f"/demands/{challenge.pk}/applications/{application.pk}/", {"select": "1"}).status_code == 302  # fmt: skip
+    challenge.refresh_from_db()
+    assert challenge.status == S.CHALLENGE  # refused with a message, nothing changed
+
+
+def test_no_applications_after_the_deadline_or_outside_a_challenge(world: World, challenge: ScenarioDemand) -> None:  # fmt: skip
+    challenge.deadline = datetime.date(2020, 1, 1)
+    challenge.save()
+    assert challenges.can_apply(world.users["member_a"], challenge) == []
+    published = ScenarioDemandFactory(owner=world.org_b, status=S.PUBLISHED)
+    with pytest.raises(ApplicationError, match="不在揭榜期"):
+        challenges.apply(actor=make_user("m2", "org_member", world.org_a), demand=published, organization=world.org_a, proposal="方案")  # fmt: skip
