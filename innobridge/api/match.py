@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from innobridge.api.common import ErrorOut
 from innobridge.core.matching import (
     Recommendation,
+    challenges_for_project,
     demands_for_project,
     experts_for_project,
     investors_for_project,
@@ -105,6 +106,19 @@ def demands_for(
     project = project_get_for(user=request.user, pk=project_id)
     k = max(1, min(params.k, 50))
     return _out(demands_for_project(user=request.user, project=project, k=k))
+
+
+@router.get(
+    "/projects/{project_id}/challenges",
+    response={200: MatchList, 404: ErrorOut},
+    summary="可揭榜的挑战：该技术可以揭榜的开放挑战（附推荐理由）",
+)
+def challenges_for(
+    request: HttpRequest, project_id: int, params: Query[MatchParams]
+) -> dict[str, Any]:
+    project = project_get_for(user=request.user, pk=project_id)
+    k = max(1, min(params.k, 50))
+    return _out(challenges_for_project(user=request.user, project=project, k=k))
 
 
 class FeedbackIn(Schema):

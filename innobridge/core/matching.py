@@ -335,6 +335,18 @@ def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recomme
     return _recommend("demands", query, visible, k)
 
 
+def challenges_for_project(*, user: Any, project: Any, k: int = 5) -> list[Recommendation]:
+    """可揭榜的挑战: open challenges (揭榜挂帅) this technology could answer."""
+    from innobridge.demands.models import ScenarioDemand
+    from innobridge.demands.selectors import demand_list_for
+
+    query = MatchQuery(
+        text=_text(project.title, project.summary, project.keywords), field=project.field
+    )
+    visible = demand_list_for(user=user).filter(status=ScenarioDemand.Status.CHALLENGE)
+    return _recommend("demands", query, visible.select_related("owner"), k)
+
+
 @dataclass(frozen=True)
 class InvestorRecommendation:
     profile: Any

@@ -13,7 +13,11 @@ from innobridge.core.choices import TechField, Visibility
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
-from innobridge.core.matching import demands_for_project, investors_for_project
+from innobridge.core.matching import (
+    challenges_for_project,
+    demands_for_project,
+    investors_for_project,
+)
 from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.projects import selectors, services
 from innobridge.projects.forms import TechProjectForm
@@ -52,6 +56,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "history": audit_trail(project) if can_edit else [],
             "recommendations": demands_for_project(user=request.user, project=project),
+            "challenges": challenges_for_project(user=request.user, project=project),
             "investors": investors_for_project(user=request.user, project=project),
         },
     )

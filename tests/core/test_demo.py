@@ -48,6 +48,12 @@ def test_demo_loads_the_sizes_the_brief_asks_for() -> None:
 
     assert TierEvaluation.objects.filter(year=2025).count() >= 1000
     assert TierEvaluation.objects.filter(year=2025).exclude(tier="").count() > 300
+    from innobridge.demands.models import ChallengeApplication, DemandList, DemandListItem
+
+    published = DemandList.objects.filter(published=True)
+    assert published.count() >= 3
+    assert DemandListItem.objects.filter(demand_list__in=published).count() >= 200
+    assert ChallengeApplication.objects.values("demand").distinct().count() >= 10
     # stored verdicts (batch engine) are what the reference engine says, enterprise by enterprise
     from innobridge.cultivation import services
 

@@ -18,6 +18,14 @@ S = ScenarioDemand.Status
 
 
 @pytest.fixture
+def data_dir_for_index(tmp_path: object) -> object:
+    from django.test import override_settings
+
+    with override_settings(DATA_DIR=tmp_path):
+        yield tmp_path
+
+
+@pytest.fixture
 def challenge(world: World) -> ScenarioDemand:
     owner = OrganizationFactory(name="武汉地铁集团有限公司", kind="enterprise")
     demand = ScenarioDemandFactory(owner=owner, title="盾构机刀盘磨损在线监测揭榜", status=S.PUBLISHED, deadline=datetime.date(2099, 1, 1))  # fmt: skip
@@ -73,3 +81,16 @@ def test_no_applications_after_the_deadline_or_outside_a_challenge(world: World,
     published = ScenarioDemandFactory(owner=world.org_b, status=S.PUBLISHED)
     with pytest.raises(ApplicationError, match="不在揭榜期"):
         challenges.apply(actor=make_user("m2", "org_member", world.org_a), demand=published, organization=world.org_a, proposal="方案")  # fmt: skip
+
+
+def test_technology_owners_see_open_challenges_that_fit(world: World, challenge: ScenarioDemand, data_dir_for_index: object) -> None:  # fmt: skip
+    from tests.projects.factories import TechProjectFactory
+
+    project = TechProjectFactory(owner=world.org_a, title="盾构刀盘磨损声发射在线监测系统", summary="声发射与振动融合，实时监测盾构机刀盘刀具磨损量，精度±0.5mm。", visibility="public")  # fmt: skip
+    ScenarioDemandFactory(owner=world.org_b, title="盾构刀盘磨损监测（已发布）", status=S.PUBLISHED)
+    page = client_for(world, "member_a").get(f"/projects/{project.pk}/").content.decode()
+    section = page[page.index("可揭榜的挑战") : page.index("匹配需求")]
+    assert challenge.title in section
+    assert "已发布" not in section
+    items = client_for(world, "member_a").get(f"/api/match/projects/{project.pk}/challenges").json()["items"]  # fmt: skip
+    assert [item["title"] for item in items] == [challenge.title]

@@ -342,34 +342,9 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
 
     _joint_labs(builder, by_name, enterprises, academia)
     _cultivation(builder, enterprises)
+    _challenges(builder, enterprises, users["staff"])
     _demand_lists()
     return demo_counts()
-
-
-def _demand_lists() -> None:
-    """Two published lists (a numbered batch and a theme) and a batch still being prepared."""
-    from django.utils import timezone
-
-    public = list(
-        ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC).order_by("field", "pk")
-    )
-    specs = [
-        ("2025年第一批场景应用需求清单", DemandList.Kind.BATCH, 1, "", public[::3][:60], True),
-        ("低空经济与北斗应用场景专题清单", DemandList.Kind.THEME, None, "低空经济", [d for d in public if d.field in ("low_altitude", "beidou")][:30], True),
-        ("2025年第二批场景应用需求清单", DemandList.Kind.BATCH, 2, "", public[1::3][:40], False),
-    ]  # fmt: skip
-    for title, kind, batch, theme, demands, published in specs:
-        demand_list = DemandList.objects.create(
-            title=title, kind=kind, year=2025, batch=batch, theme=theme, published=published,
-            published_at=timezone.now() if published else None,
-            description="面向全社会发布的场景应用需求，欢迎高校院所、科技企业揭榜对接。",
-        )  # fmt: skip
-        DemandListItem.objects.bulk_create(
-            [
-                DemandListItem(demand_list=demand_list, demand=d, number=n)
-                for n, d in enumerate(demands, start=1)
-            ]  # fmt: skip
-        )
 
 
 def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
@@ -392,6 +367,86 @@ def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
         [CohortMember(roster="yumiao", cohort_year=2025, organization_id=pk) for pk in chosen],
         CohortMember, default_change_reason=REASON,
     )  # fmt: skip
+
+
+def _demand_lists() -> None:
+    """Four published lists (two numbered batches, two themes) and a batch in preparation."""
+    from django.utils import timezone
+
+    public = list(
+        ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC).order_by("field", "pk")
+    )
+    specs = [
+        ("2025年第一批场景应用需求清单", DemandList.Kind.BATCH, 1, "", public[::2], True),
+        ("2025年第二批场景应用需求清单", DemandList.Kind.BATCH, 2, "", public[1::2], True),
+        ("低空经济与北斗应用场景专题清单", DemandList.Kind.THEME, None, "低空经济", [d for d in public if d.field in ("low_altitude", "beidou")], True),
+        ("人工智能与工业软件应用场景专题清单", DemandList.Kind.THEME, None, "人工智能", [d for d in public if d.field in ("ai", "industrial_software")], True),
+        ("2025年第三批场景应用需求清单（征集中）", DemandList.Kind.BATCH, 3, "", public[::7][:20], False),
+    ]  # fmt: skip
+    for title, kind, batch, theme, demands, published in specs:
+        demand_list = DemandList.objects.create(
+            title=title, kind=kind, year=2025, batch=batch, theme=theme, published=published,
+            published_at=timezone.now() if published else None,
+            description="面向全社会发布的场景应用需求，欢迎高校院所、科技企业揭榜对接。",
+        )  # fmt: skip
+        DemandListItem.objects.bulk_create(
+            [
+                DemandListItem(demand_list=demand_list, demand=d, number=n)
+                for n, d in enumerate(demands, start=1)
+            ]  # fmt: skip
+        )
+
+
+def _challenges(builder: DemoBuilder, enterprises: list[Organization], staff: Any) -> None:
+    """Twelve demands opened as challenges (揭榜挂帅) with applications; four with a solver, one
+    of them through contract and validation to a landed scenario."""
+    from innobridge.demands.models import ChallengeApplication, DemandEvent
+
+    S = ScenarioDemand.Status  # noqa: N806
+    rng = random.Random(builder.rng.random())
+    candidates = list(
+        ScenarioDemand.objects.filter(
+            visibility=Visibility.PUBLIC, status=S.PUBLISHED, demand_type="technology"
+        ).order_by("pk")  # fmt: skip
+    )
+    by_field: dict[str, list[Organization]] = {}
+    for org in enterprises:
+        by_field.setdefault(org.field, []).append(org)
+    approaches = ("产学研联合攻关，先做样机验证再小批量应用。", "基于已有中试线快速迭代，三个月内给出工程样机。",
+                  "联合高校团队与链主企业共建验证平台，分阶段交付。", "采用成熟平台二次开发，重点解决现场适配与可靠性。")  # fmt: skip
+    for index, demand in enumerate(candidates[:12]):
+        demand.status = S.CHALLENGE
+        demand.deadline = datetime.date(2026, 12, 31)
+        steps = [("open_challenge", S.PUBLISHED, S.CHALLENGE, "")]
+        pool = [o for o in by_field.get(demand.field, enterprises) if o.pk != demand.owner_id]
+        applicants = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
+        applications = [
+            ChallengeApplication(
+                demand=demand, organization=org, proposal=f"针对“{demand.title}”，{rng.choice(approaches)}",
+                team=f"{org.name}研发中心", budget=Decimal(rng.choice((100, 200, 300, 500))),
+                score=rng.randint(62, 95),
+            )
+            for org in applicants
+        ]  # fmt: skip
+        if index < 4 and applications:
+            winner = max(applications, key=lambda a: a.score or 0)
+            for application in applications:
+                application.status = "won" if application is winner else "lost"
+            demand.status = S.SOLVER
+            steps.append(
+                ("select_solver", S.CHALLENGE, S.SOLVER, f"揭榜方：{winner.organization.name}")
+            )
+            if index == 0:
+                demand.contract_amount = winner.budget
+                demand.status = S.LANDED
+                steps += [("sign", S.SOLVER, S.SIGNED, ""), ("validate", S.SIGNED, S.VALIDATING, ""),
+                          ("land", S.VALIDATING, S.LANDED, "场景验证通过，已在示范线应用。")]  # fmt: skip
+        demand.save()
+        ChallengeApplication.objects.bulk_create(applications)
+        DemandEvent.objects.bulk_create(
+            [DemandEvent(demand=demand, action=a, from_status=f, to_status=t, actor=staff, reason=r,
+                         amount=demand.contract_amount if a == "sign" else None) for a, f, t, r in steps]
+        )  # fmt: skip
 
 
 def _zh_pairs(choices: Any) -> list[tuple[str, str]]:
@@ -473,6 +528,10 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
+        from innobridge.demands.models import ChallengeApplication, DemandEvent
+
+        ChallengeApplication.objects.all().delete()
+        DemandEvent.objects.all().delete()
         DemandListItem.objects.all().delete()
         DemandList.objects.all().delete()
         for derived in (CohortMember, TierEvaluation, EnterpriseYearRecord, EnterpriseProfile):
