@@ -15,6 +15,7 @@ from innobridge.capital.api import router as capital_router
 from innobridge.core.errors import ApplicationError
 from innobridge.cultivation.api import router as cultivation_router
 from innobridge.demands.api import router as demands_router
+from innobridge.demands.list_api import router as lists_router
 from innobridge.orgs.api import labs_router
 from innobridge.orgs.api import router as orgs_router
 from innobridge.projects.api import router as projects_router
@@ -35,6 +36,7 @@ api.add_router("/orgs", orgs_router, tags=["单位 Organizations"])
 api.add_router("/labs", labs_router, tags=["联合实验室 Joint labs"])
 api.add_router("/projects", projects_router, tags=["技术项目 Projects"])
 api.add_router("/demands", demands_router, tags=["场景需求 Demands"])
+api.add_router("/lists", lists_router, tags=["需求清单 Demand lists"])
 api.add_router("/investors", capital_router, tags=["投资机构 Investors"])
 api.add_router("/match", match_router, tags=["匹配 Matching"])
 api.add_router("/cultivation", cultivation_router, tags=["企业培育 Cultivation"])

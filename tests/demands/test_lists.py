@@ -105,3 +105,17 @@ def test_pdf_download_text_extracts_back_as_the_same_chinese(world: World, batch
     assert "2025年第一批场景应用需求清单" in compact
     assert "长江航道北斗高精度定位场景" in compact
     assert world.org_b.name in compact
+
+
+def test_public_api_lists_published_lists_without_contacts(world: World, batch: DemandList) -> None:
+    anonymous = client_for(world, "anonymous")
+    assert anonymous.get("/api/lists/").json() == []
+    assert anonymous.get(f"/api/lists/{batch.pk}").status_code == 404
+    lists.list_publish(actor=world.users["staff"], demand_list=batch, published=True)
+    (listed,) = anonymous.get("/api/lists/").json()
+    assert (listed["title"], listed["count"]) == ("2025年第一批场景应用需求清单", 3)
+    detail = anonymous.get(f"/api/lists/{batch.pk}?field=beidou").json()
+    assert [(i["number"], i["title"]) for i in detail["items"]] == [
+        (2, "长江航道北斗高精度定位场景")
+    ]
+    assert "13800000000" not in str(anonymous.get(f"/api/lists/{batch.pk}").json())
