@@ -45,19 +45,21 @@ def can_apply(user: Any, demand: ScenarioDemand) -> list[Organization]:
 @transaction.atomic
 def apply(
     *, actor: Any, demand: ScenarioDemand, organization: Organization, proposal: str,
-    team: str = "", budget: Decimal | None = None,
+    team: str = "", budget: Decimal | None = None, accepted_terms: bool = False,
 ) -> ChallengeApplication:  # fmt: skip
     if organization not in can_apply(actor, demand):
         if demand.status != ScenarioDemand.Status.CHALLENGE:
             raise ApplicationError(_("该需求当前不在揭榜期。"))
         raise AccessDenied(_("您不能以该单位名义申请揭榜（或已申请、已截止）。"))
+    if not accepted_terms:
+        raise ApplicationError(_("请先阅读并接受揭榜条件与知识产权、保密约定。"))
     if not proposal.strip():
         raise ApplicationError(
             _("请填写技术方案。"), {"errors": {"proposal": [_("请填写技术方案。")]}}
         )
     application = ChallengeApplication(
         demand=demand, organization=organization, applicant=actor, proposal=proposal.strip(),
-        team=team.strip(), budget=budget,
+        team=team.strip(), budget=budget, accepted_terms=True,
     )  # fmt: skip
     return save_validated(application, actor=actor, reason=_("申请揭榜"))
 
@@ -73,14 +75,22 @@ def score(*, actor: Any, application: ChallengeApplication, points: int) -> Chal
 
 
 @transaction.atomic
-def select_solver(*, actor: Any, application: ChallengeApplication, note: str = "") -> DemandEvent:
-    """揭榜成功: the chosen application wins, the others are told they were not selected."""
+def select_solver(
+    *, actor: Any, application: ChallengeApplication, note: str = "", others_reason: str = ""
+) -> DemandEvent:
+    """揭榜成功: the chosen application wins; every applicant gets the decision with a reason."""
     demand = application.demand
     reason = _("揭榜方：%(name)s") % {"name": application.organization.name}
     if note.strip():
         reason += f"；{note.strip()}"
     event = lifecycle.demand_transition(actor=actor, demand=demand, action="select_solver", reason=reason)  # fmt: skip
+    not_selected = others_reason.strip() or _("经综合评审，其他方案更符合本需求，未入选。")
     for other in demand.applications.select_for_update():
-        other.status = ChallengeApplication.Status.WON if other.pk == application.pk else ChallengeApplication.Status.LOST  # fmt: skip
+        if other.pk == application.pk:
+            other.status = ChallengeApplication.Status.WON
+            other.result_note = note.strip() or _("经综合评审，确定为揭榜方。")
+        else:
+            other.status = ChallengeApplication.Status.LOST
+            other.result_note = not_selected
         save_validated(other, actor=actor, reason=_("揭榜结果"))
     return event

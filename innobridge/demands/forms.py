@@ -17,10 +17,12 @@ class ScenarioDemandForm(forms.ModelForm[ScenarioDemand]):
         fields = [
             "title", "owner", "demand_type", "field", "required_trl", "budget", "deadline",
             "district", "keywords", "description", "contact_name", "contact_phone",
-            "status", "visibility",
+            "status", "visibility", "prize", "eligibility", "terms",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
+            "eligibility": forms.Textarea(attrs={"rows": 3}),
+            "terms": forms.Textarea(attrs={"rows": 3}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }
 

@@ -103,6 +103,10 @@ def demand_transition(
         raise ApplicationError(_("“%(label)s”需要填写原因或说明。") % {"label": transition.label})
     if transition.amount_required and (amount is None or amount <= 0):
         raise ApplicationError(_("请填写合同金额（万元，大于0）。"))
+    if action == "open_challenge" and (demand.deadline is None or not demand.terms.strip()):
+        raise ApplicationError(
+            _("开启揭榜前请先填写揭榜截止日期和知识产权与保密约定（修改需求）。")
+        )
     before = demand.status
     demand.status = transition.target
     if transition.visibility:

@@ -69,6 +69,11 @@ class ScenarioDemand(models.Model):
     visibility = models.CharField(
         _("公开范围"), max_length=10, choices=Visibility.choices, default=Visibility.DRAFT
     )
+    prize = models.DecimalField(
+        _("揭榜奖励/经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    eligibility = models.TextField(_("揭榜条件"), blank=True)
+    terms = models.TextField(_("知识产权与保密约定"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("疑似重复"),
@@ -291,6 +296,8 @@ class ChallengeApplication(models.Model):
         _("结果"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
     score = models.PositiveSmallIntegerField(_("评审得分"), null=True, blank=True)
+    accepted_terms = models.BooleanField(_("已接受揭榜条件与约定"), default=False)
+    result_note = models.TextField(_("结果说明"), blank=True)
     submitted = models.DateTimeField(_("申请时间"), auto_now_add=True)
     history = HistoricalRecords()
 

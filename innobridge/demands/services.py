@@ -22,6 +22,7 @@ from innobridge.projects.services import normalize_keywords
 EDITABLE = {
     "title", "description", "demand_type", "field", "required_trl", "budget", "deadline",
     "district", "keywords", "contact_name", "contact_phone", "visibility", "manager", "owner",
+    "prize", "eligibility", "terms",
 }  # fmt: skip
 
 

@@ -200,6 +200,7 @@ def challenge_apply(request: HttpRequest, pk: int) -> HttpResponse:
         challenges.apply(
             actor=request.user, demand=demand, organization=organization,
             proposal=request.POST.get("proposal", ""), team=request.POST.get("team", ""), budget=budget,
+            accepted_terms=request.POST.get("accept") == "1",
         )  # fmt: skip
         messages.success(request, _("已提交揭榜申请。"))
     except InvalidOperation:
@@ -219,7 +220,10 @@ def challenge_judge(request: HttpRequest, pk: int, application_pk: int) -> HttpR
         if application is None:
             raise ApplicationError(_("未找到该揭榜申请。"))
         if "select" in request.POST:
-            challenges.select_solver(actor=request.user, application=application, note=request.POST.get("note", ""))  # fmt: skip
+            challenges.select_solver(
+                actor=request.user, application=application, note=request.POST.get("note", ""),
+                others_reason=request.POST.get("others_reason", ""),
+            )  # fmt: skip
             messages.success(request, _("已确定揭榜方：%(name)s。") % {"name": application.organization.name})  # fmt: skip
         else:
             points = request.POST.get("score", "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -28,7 +29,7 @@ def data_dir_for_index(tmp_path: object) -> object:
 @pytest.fixture
 def challenge(world: World) -> ScenarioDemand:
     owner = OrganizationFactory(name="武汉地铁集团有限公司", kind="enterprise")
-    demand = ScenarioDemandFactory(owner=owner, title="盾构机刀盘磨损在线监测揭榜", status=S.PUBLISHED, deadline=datetime.date(2099, 1, 1))  # fmt: skip
+    demand = ScenarioDemandFactory(owner=owner, title="盾构机刀盘磨损在线监测揭榜", status=S.PUBLISHED, deadline=datetime.date(2099, 1, 1), prize=Decimal("500"), eligibility="在汉注册的企业或高校院所", terms="成果知识产权归双方共有；方案内容保密。")  # fmt: skip
     demand_transition(actor=world.users["staff"], demand=demand, action="open_challenge")
     demand.refresh_from_db()
     return demand
@@ -36,8 +37,8 @@ def challenge(world: World) -> ScenarioDemand:
 
 def test_members_apply_staff_select_and_everyone_learns_the_result(world: World, challenge: ScenarioDemand) -> None:  # fmt: skip
     client_a, client_b = client_for(world, "member_a"), client_for(world, "member_b")
-    client_a.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_a.pk, "proposal": "声发射与振动融合监测刀盘磨损，精度±0.5mm。", "budget": "300"})  # fmt: skip
-    client_b.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_b.pk, "proposal": "基于超声测厚的刀具磨损监测方案。"})  # fmt: skip
+    client_a.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_a.pk, "proposal": "声发射与振动融合监测刀盘磨损，精度±0.5mm。", "budget": "300", "accept": "1"})  # fmt: skip
+    client_b.post(f"/demands/{challenge.pk}/apply/", {"organization": world.org_b.pk, "proposal": "基于超声测厚的刀具磨损监测方案。", "accept": "1"})  # fmt: skip
     assert challenge.applications.count() == 2
     # each applicant sees only its own application
     page_a = client_a.get(f"/demands/{challenge.pk}/").content.decode()
@@ -54,18 +55,22 @@ def test_members_apply_staff_select_and_everyone_learns_the_result(world: World,
     assert challenge.events.last().reason == f"揭榜方：{world.org_a.name}；方案成熟度高"
     statuses = dict(challenge.applications.values_list("organization_id", "status"))
     assert statuses == {world.org_a.pk: ChallengeApplication.Status.WON, world.org_b.pk: ChallengeApplication.Status.LOST}  # fmt: skip
-    assert "未入选" in client_b.get(f"/demands/{challenge.pk}/").content.decode()
+    page_b = client_b.get(f"/demands/{challenge.pk}/").content.decode()
+    assert "未入选" in page_b
+    assert "其他方案更符合本需求" in page_b  # the reason reaches every applicant
     assert challenge.applications.get(pk=won.pk).score == 88
 
 
 def test_who_may_apply_and_judge(world: World, challenge: ScenarioDemand) -> None:
     with pytest.raises(AccessDenied):
         challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_b, proposal="x")  # fmt: skip
+    with pytest.raises(ApplicationError, match="接受揭榜条件"):
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="方案")  # fmt: skip
     with pytest.raises(ApplicationError, match="技术方案"):
-        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal=" ")  # fmt: skip
-    application = challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="方案")  # fmt: skip
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal=" ", accepted_terms=True)  # fmt: skip
+    application = challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="方案", accepted_terms=True)  # fmt: skip
     with pytest.raises(AccessDenied):
-        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="再来一次")  # fmt: skip
+        challenges.apply(actor=world.users["member_a"], demand=challenge, organization=world.org_a, proposal="再来一次", accepted_terms=True)  # fmt: skip
     with pytest.raises(AccessDenied):
         challenges.score(actor=world.users["member_b"], application=application, points=99)
     investor = client_for(world, "investor")
@@ -80,7 +85,7 @@ def test_no_applications_after_the_deadline_or_outside_a_challenge(world: World,
     assert challenges.can_apply(world.users["member_a"], challenge) == []
     published = ScenarioDemandFactory(owner=world.org_b, status=S.PUBLISHED)
     with pytest.raises(ApplicationError, match="不在揭榜期"):
-        challenges.apply(actor=make_user("m2", "org_member", world.org_a), demand=published, organization=world.org_a, proposal="方案")  # fmt: skip
+        challenges.apply(actor=make_user("m2", "org_member", world.org_a), demand=published, organization=world.org_a, proposal="方案", accepted_terms=True)  # fmt: skip
 
 
 def test_technology_owners_see_open_challenges_that_fit(world: World, challenge: ScenarioDemand, data_dir_for_index: object) -> None:  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -28,6 +29,10 @@ def test_from_draft_to_landed_through_a_challenge(world: World, draft: ScenarioD
     demand_transition(actor=staff, demand=draft, action="publish")
     draft.refresh_from_db()
     assert (draft.status, draft.visibility) == (S.PUBLISHED, Visibility.PUBLIC)
+    with pytest.raises(ApplicationError, match="知识产权与保密约定"):
+        demand_transition(actor=staff, demand=draft, action="open_challenge")
+    draft.deadline, draft.terms = datetime.date(2099, 6, 30), "成果归需求方所有，揭榜方享有署名权。"
+    draft.save()
     demand_transition(actor=staff, demand=draft, action="open_challenge")
     demand_transition(actor=staff, demand=draft, action="select_solver", reason="华中科技大学团队揭榜成功")  # fmt: skip
     demand_transition(actor=staff, demand=draft, action="sign", amount=Decimal("850"))

@@ -417,6 +417,11 @@ def _challenges(builder: DemoBuilder, enterprises: list[Organization], staff: An
     for index, demand in enumerate(candidates[:12]):
         demand.status = S.CHALLENGE
         demand.deadline = datetime.date(2026, 12, 31)
+        demand.prize = Decimal(rng.choice((200, 300, 500, 800, 1000)))
+        demand.eligibility = (
+            "在汉注册的企业、高校或科研院所，具备相关领域研发基础，可牵头组建联合团队。"
+        )
+        demand.terms = "揭榜成果知识产权由双方按合同约定共享；申报材料仅用于评审，评审专家与工作人员负有保密义务。"
         steps = [("open_challenge", S.PUBLISHED, S.CHALLENGE, "")]
         pool = [o for o in by_field.get(demand.field, enterprises) if o.pk != demand.owner_id]
         applicants = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
@@ -424,7 +429,7 @@ def _challenges(builder: DemoBuilder, enterprises: list[Organization], staff: An
             ChallengeApplication(
                 demand=demand, organization=org, proposal=f"针对“{demand.title}”，{rng.choice(approaches)}",
                 team=f"{org.name}研发中心", budget=Decimal(rng.choice((100, 200, 300, 500))),
-                score=rng.randint(62, 95),
+                score=rng.randint(62, 95), accepted_terms=True,
             )
             for org in applicants
         ]  # fmt: skip
@@ -432,6 +437,7 @@ def _challenges(builder: DemoBuilder, enterprises: list[Organization], staff: An
             winner = max(applications, key=lambda a: a.score or 0)
             for application in applications:
                 application.status = "won" if application is winner else "lost"
+                application.result_note = "经综合评审，确定为揭榜方。" if application is winner else "经综合评审，其他方案更符合本需求，未入选。"  # fmt: skip
             demand.status = S.SOLVER
             steps.append(
                 ("select_solver", S.CHALLENGE, S.SOLVER, f"揭榜方：{winner.organization.name}")
