@@ -3,6 +3,7 @@ select the solver (the lifecycle's "select_solver"), and every applicant learns 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,12 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from innobridge.core.errors import AccessDenied, ApplicationError
+from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
 from innobridge.core.roles import Role, is_staff_role, org_ids_of, roles_of
 from innobridge.core.services import save_validated
+from innobridge.core.uploads import sniff
 from innobridge.demands import lifecycle
-from innobridge.demands.models import ChallengeApplication, DemandEvent, ScenarioDemand
+from innobridge.demands.models import (
+    ApplicationAttachment,
+    ChallengeApplication,
+    DemandEvent,
+    ScenarioDemand,
+)
 from innobridge.orgs.models import Organization
+
+MAX_FILES = 5
 
 
 def _judges(user: Any, demand: ScenarioDemand) -> bool:
@@ -46,6 +55,7 @@ def can_apply(user: Any, demand: ScenarioDemand) -> list[Organization]:
 def apply(
     *, actor: Any, demand: ScenarioDemand, organization: Organization, proposal: str,
     team: str = "", budget: Decimal | None = None, accepted_terms: bool = False,
+    files: Sequence[Any] = (),
 ) -> ChallengeApplication:  # fmt: skip
     if organization not in can_apply(actor, demand):
         if demand.status != ScenarioDemand.Status.CHALLENGE:
@@ -57,11 +67,29 @@ def apply(
         raise ApplicationError(
             _("请填写技术方案。"), {"errors": {"proposal": [_("请填写技术方案。")]}}
         )
+    if len(files) > MAX_FILES:
+        raise ApplicationError(_("最多上传 %(n)d 个附件。") % {"n": MAX_FILES})
+    kinds = [sniff(upload) for upload in files]  # every file is checked before anything is saved
     application = ChallengeApplication(
         demand=demand, organization=organization, applicant=actor, proposal=proposal.strip(),
         team=team.strip(), budget=budget, accepted_terms=True,
     )  # fmt: skip
-    return save_validated(application, actor=actor, reason=_("申请揭榜"))
+    save_validated(application, actor=actor, reason=_("申请揭榜"))
+    for upload, kind in zip(files, kinds, strict=True):
+        ApplicationAttachment.objects.create(
+            application=application, file=upload, name=str(upload.name)[:200], kind=kind,
+            size=upload.size,
+        )  # fmt: skip
+    return application
+
+
+def attachment_for(user: Any, demand: ScenarioDemand, pk: int) -> ApplicationAttachment:
+    """An attachment the user may download: the judges, and the applicant's own members."""
+    visible = {a.pk for a in applications_for(user, demand)}
+    found = ApplicationAttachment.objects.filter(pk=pk, application_id__in=visible).first()
+    if found is None:
+        raise NotFound(_("未找到该附件。"))
+    return found
 
 
 @transaction.atomic

@@ -315,3 +315,34 @@ class ChallengeApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand} · {self.organization}"
+
+
+def _attachment_path(instance: ApplicationAttachment, filename: str) -> str:
+    import uuid
+
+    return f"challenges/{instance.application.demand_id}/{uuid.uuid4().hex}"
+
+
+class ApplicationAttachment(models.Model):
+    """A file attached to a challenge application (checked by content, served only to those
+    who may see the application)."""
+
+    application = models.ForeignKey(
+        ChallengeApplication,
+        verbose_name=_("揭榜申请"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请附件")
+        verbose_name_plural = _("申请附件")
+        ordering = ["application", "uploaded"]
+
+    def __str__(self) -> str:
+        return self.name

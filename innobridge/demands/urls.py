@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/transition/", views.demand_transition, name="transition"),
     path("<int:pk>/apply/", views.challenge_apply, name="apply"),
     path("<int:pk>/applications/<int:application_pk>/", views.challenge_judge, name="judge"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.challenge_attachment, name="attachment"),
     path("<int:pk>/match/<int:project_pk>/", views.demand_match_mark, name="match_mark"),
 ]

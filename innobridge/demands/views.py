@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -200,7 +200,7 @@ def challenge_apply(request: HttpRequest, pk: int) -> HttpResponse:
         challenges.apply(
             actor=request.user, demand=demand, organization=organization,
             proposal=request.POST.get("proposal", ""), team=request.POST.get("team", ""), budget=budget,
-            accepted_terms=request.POST.get("accept") == "1",
+            accepted_terms=request.POST.get("accept") == "1", files=request.FILES.getlist("files"),
         )  # fmt: skip
         messages.success(request, _("已提交揭榜申请。"))
     except InvalidOperation:
@@ -234,3 +234,11 @@ def challenge_judge(request: HttpRequest, pk: int, application_pk: int) -> HttpR
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("demands:detail", pk=pk)
+
+
+@login_required
+def challenge_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Download an application's attachment (judges and the applicant only)."""
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    attachment = challenges.attachment_for(request.user, demand, attachment_pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

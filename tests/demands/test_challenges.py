@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -19,10 +20,10 @@ S = ScenarioDemand.Status
 
 
 @pytest.fixture
-def data_dir_for_index(tmp_path: object) -> object:
+def data_dir_for_index(tmp_path: Any) -> Any:
     from django.test import override_settings
 
-    with override_settings(DATA_DIR=tmp_path):
+    with override_settings(DATA_DIR=tmp_path, MEDIA_ROOT=tmp_path / "media"):
         yield tmp_path
 
 
@@ -99,3 +100,28 @@ def test_technology_owners_see_open_challenges_that_fit(world: World, challenge:
     assert "已发布" not in section
     items = client_for(world, "member_a").get(f"/api/match/projects/{project.pk}/challenges").json()["items"]  # fmt: skip
     assert [item["title"] for item in items] == [challenge.title]
+
+
+def test_attachments_are_checked_by_content_and_served_only_to_those_who_may_see(world: World, challenge: ScenarioDemand, data_dir_for_index: object) -> None:  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    client_a = client_for(world, "member_a")
+    fake = SimpleUploadedFile("方案.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")  # fmt: skip
+    form = {"organization": world.org_a.pk, "proposal": "方案", "accept": "1"}
+    response = client_a.post(f"/demands/{challenge.pk}/apply/", {**form, "files": [fake]}, follow=True)  # fmt: skip
+    assert "内容不是这些格式" in response.content.decode()
+    assert not challenge.applications.exists()  # nothing half-written
+    with override_settings(MAX_UPLOAD_BYTES=1024):
+        big = SimpleUploadedFile("大文件.pdf", b"%PDF-1.7\n" + b"0" * 2048, content_type="application/pdf")  # fmt: skip
+        response = client_a.post(f"/demands/{challenge.pk}/apply/", {**form, "files": [big]}, follow=True)  # fmt: skip
+        assert "文件过大" in response.content.decode()
+    pdf = SimpleUploadedFile("技术方案书.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", content_type="application/pdf")  # fmt: skip
+    client_a.post(f"/demands/{challenge.pk}/apply/", {**form, "files": [pdf]})
+    attachment = challenge.applications.get().attachments.get()
+    assert attachment.kind == "pdf"
+    url = f"/demands/{challenge.pk}/files/{attachment.pk}/"
+    assert client_a.get(url).status_code == 200
+    assert b"".join(client_for(world, "staff").get(url).streaming_content).startswith(b"%PDF")
+    assert client_for(world, "member_b").get(url).status_code == 404
+    assert client_for(world, "investor").get(url).status_code == 404
