@@ -212,8 +212,17 @@ NINJA_PAGINATION_PER_PAGE = 20
 # Background work. With REDIS_URL set, Celery workers (`innobridge worker`) take the tasks from
 # Redis; without it (the embedded default) they run in a background thread of the web process.
 REDIS_URL = env_str("REDIS_URL", "")
+# Without Redis: "thread" runs background work in a thread of this process (the web server);
+# "inline" runs it right after the transaction commits, in the caller (tests, one-off scripts).
+BACKGROUND_MODE = env_str("INNOBRIDGE_BACKGROUND", "inline" if TESTING else "thread")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is handed to another one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "innobridge"
+
+# E-mail: the console in the demo; an SMTP server in production (EMAIL_HOST etc.).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "innobridge@localhost")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("excel/<slug:entity>/import/", excel_views.import_upload, name="import_upload"),
     path("excel/<slug:entity>/import/confirm/", excel_views.import_confirm, name="import_confirm"),
     path("account/tokens/", core_views.api_tokens, name="api_tokens"),
+    path("account/notifications/", core_views.notifications, name="notifications"),
     path("account/tokens/<int:pk>/revoke/", core_views.api_token_revoke, name="api_token_revoke"),
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -31,7 +31,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": label, "url": url, "active": url != "/" and current.startswith(url)}
         for label, url in items
     ]
+    unread = 0
+    if user.is_authenticated:
+        from innobridge.core.models import Notification
+
+        unread = Notification.objects.filter(user=user, read__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "nav_items": nav,
         "user_roles": role_labels(user),
         "user_is_bureau_staff": is_staff_role(user),

@@ -42,3 +42,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (…{self.hint})"
+
+
+class NotificationSettings(models.Model):
+    """How a user wants to be told: at once or in a daily digest, and which fields to follow."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("即时邮件")
+        DAILY = "daily", _("每日汇总")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, primary_key=True,
+        related_name="notification_settings",
+    )  # fmt: skip
+    delivery = models.CharField(_("邮件提醒方式"), max_length=10, choices=Delivery.choices, default=Delivery.DAILY)  # fmt: skip
+    followed_fields = models.JSONField(_("关注的技术领域"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒设置")
+        verbose_name_plural = _("提醒设置")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """站内消息: one item in a user's inbox (also e-mailed at once or in the daily digest)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notifications",  # fmt: skip
+    )
+    kind = models.CharField(_("类别"), max_length=20)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created = models.DateTimeField(_("时间"), auto_now_add=True)
+    read = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["user", "read"]), models.Index(fields=["emailed"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -27,10 +27,10 @@ EMBED_CHUNK = 64
 LOCK_RETRIES = 8
 
 
-def _local(function: Callable[..., Any], *args: Any) -> Future[Any]:
+def _local(function: Callable[..., Any], *args: Any, inline: bool = False) -> Future[Any]:
     global _executor
     with _executor_lock:
-        if _executor is None:
+        if _executor is None and not inline:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="innobridge-task")
 
     def run() -> Any:
@@ -50,6 +50,15 @@ def _local(function: Callable[..., Any], *args: Any) -> Future[Any]:
         finally:
             close_old_connections()
 
+    if inline:
+        done: Future[Any] = Future()
+        try:
+            done.set_result(function(*args))
+        except Exception as error:
+            logger.exception("task %s failed", getattr(function, "__name__", function))
+            done.set_exception(error)
+        return done
+    assert _executor is not None  # noqa: S101 - created above
     future = _executor.submit(run)
     _pending.append(future)
     return future
@@ -59,6 +68,8 @@ def enqueue(task: Any, *args: Any) -> None:
     """Run ``task`` (a Celery task) in the background, on Celery or in this process."""
     if settings.REDIS_URL:
         task.delay(*args)
+    elif settings.BACKGROUND_MODE == "inline":
+        _local(task.run, *args, inline=True)  # a failure is logged, never breaks the caller
     else:
         _local(task.run, *args)
 

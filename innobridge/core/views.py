@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core import selectors, services
+from innobridge.core.choices import TechField
 from innobridge.core.forms import TokenForm
+from innobridge.core.listing import paginate
+from innobridge.core.models import Notification, NotificationSettings
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -105,3 +111,35 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, pk=pk)
     messages.success(request, _("令牌已作废。"))
     return redirect("api_tokens")
+
+
+class NotificationSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    followed_fields = forms.MultipleChoiceField(
+        label=gettext_lazy("关注的技术领域（有新发布需求、揭榜即将截止时提醒）"),
+        choices=TechField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["delivery", "followed_fields"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """站内消息: the user's own inbox, newest first; reading the page marks them read."""
+    user_id = int(request.user.pk or 0)
+    items = Notification.objects.filter(user_id=user_id)
+    settings_obj, _created = NotificationSettings.objects.get_or_create(user_id=user_id)
+    form = NotificationSettingsForm(request.POST or None, instance=settings_obj)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("提醒设置已保存。"))
+        return redirect("notifications")
+    page = paginate(items, request.GET.get("page"), per_page=30)
+    unread = [item.pk for item in page.object_list if item.read is None]
+    response = render(request, "core/notifications.html", {"page": page, "form": form, "unread": set(unread)})  # fmt: skip
+    Notification.objects.filter(pk__in=unread).update(read=timezone.now())
+    return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
+from innobridge.core.notify import members_of, notify
 from innobridge.core.roles import Role, is_staff_role, org_ids_of, roles_of
 from innobridge.core.services import save_validated
 from innobridge.core.uploads import sniff
@@ -121,4 +122,9 @@ def select_solver(
             other.status = ChallengeApplication.Status.LOST
             other.result_note = not_selected
         save_validated(other, actor=actor, reason=_("揭榜结果"))
+        notify(
+            members_of(other.organization_id), "challenge",
+            _("揭榜结果：%(title)s — %(result)s") % {"title": demand.title, "result": other.get_status_display()},  # fmt: skip
+            other.result_note, f"/demands/{demand.pk}/",
+        )  # fmt: skip
     return event

@@ -114,11 +114,27 @@ def demand_transition(
     if transition.amount_required:
         demand.contract_amount = amount
     save_validated(demand, actor=actor, reason=f"{transition.label}：{reason}" if reason else str(transition.label))  # fmt: skip
-    return DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand, action=action, from_status=before, to_status=transition.target,
         actor=actor if getattr(actor, "is_authenticated", False) else None, reason=reason,
         amount=amount if transition.amount_required else None,
     )  # fmt: skip
+    _tell(demand, transition, reason, actor)
+    return event
+
+
+def _tell(demand: ScenarioDemand, transition: Transition, reason: str, actor: Any) -> None:
+    from innobridge.core.notify import followers_of, members_of, notify
+
+    url = f"/demands/{demand.pk}/"
+    owners = [u for u in members_of(demand.owner_id) if u.pk != getattr(actor, "pk", None)]
+    notify(
+        owners, "status",
+        _("需求状态更新：%(title)s → %(status)s") % {"title": demand.title, "status": demand.get_status_display()},  # fmt: skip
+        reason, url,
+    )  # fmt: skip
+    if transition.action == "publish":
+        notify(followers_of(demand.field), "new_demand", _("新发布需求：%(title)s") % {"title": demand.title}, "", url)  # fmt: skip
 
 
 def timeline_visible(user: Any, demand: ScenarioDemand) -> bool:

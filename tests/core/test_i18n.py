@@ -51,7 +51,7 @@ def test_every_marked_string_is_in_the_catalogue() -> None:
     [("/", False), ("/demands/", False), ("/labs/", False), ("/lists/", False), ("/account/login/", False),
      ("/", True), ("/projects/", True), ("/orgs/", True), ("/investors/", True),
      ("/projects/new/", True), ("/demands/new/", True), ("/orgs/new/", True),
-     ("/investors/new/", True), ("/excel/projects/import/", True), ("/account/tokens/", True),
+     ("/investors/new/", True), ("/excel/projects/import/", True), ("/account/tokens/", True), ("/account/notifications/", True),
      ("/account/password/", True)],
 )  # fmt: skip
 def test_english_pages_have_no_chinese_left(path: str, signed_in: bool) -> None:

@@ -22,7 +22,7 @@ from tests.projects.factories import TechProjectFactory
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Any:
-    with override_settings(DATA_DIR=tmp_path, REDIS_URL=""):
+    with override_settings(DATA_DIR=tmp_path, REDIS_URL="", BACKGROUND_MODE="thread"):
         yield tmp_path
 
 
