@@ -107,6 +107,10 @@ def demand_transition(
         raise ApplicationError(
             _("开启揭榜前请先填写揭榜截止日期和知识产权与保密约定（修改需求）。")
         )
+    if action == "land":
+        from innobridge.demands.validation import ready_to_land
+
+        ready_to_land(demand)
     before = demand.status
     demand.status = transition.target
     if transition.visibility:

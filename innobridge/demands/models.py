@@ -346,3 +346,32 @@ class ApplicationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _evidence_path(instance: ValidationMilestone, filename: str) -> str:
+    import uuid
+
+    return f"validation/{instance.demand_id}/{uuid.uuid4().hex}"
+
+
+class ValidationMilestone(models.Model):
+    """场景验证节点: a step of the scenario validation, closed with evidence."""
+
+    demand = models.ForeignKey(
+        ScenarioDemand, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("验证节点"), max_length=120)
+    due = models.DateField(_("计划完成日期"), null=True, blank=True)
+    done = models.DateField(_("完成日期"), null=True, blank=True)
+    evidence = models.TextField(_("验证证据"), blank=True)
+    evidence_file = models.FileField(_("证据文件"), upload_to=_evidence_path, blank=True)
+    evidence_name = models.CharField(_("证据文件名"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("场景验证节点")
+        verbose_name_plural = _("场景验证节点")
+        ordering = ["demand", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

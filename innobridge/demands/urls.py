@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:pk>/apply/", views.challenge_apply, name="apply"),
     path("<int:pk>/applications/<int:application_pk>/", views.challenge_judge, name="judge"),
     path("<int:pk>/files/<int:attachment_pk>/", views.challenge_attachment, name="attachment"),
+    path("<int:pk>/milestones/", views.milestone, name="milestone"),
+    path(
+        "<int:pk>/milestones/<int:milestone_pk>/file/", views.milestone_file, name="milestone_file"
+    ),
     path("<int:pk>/match/<int:project_pk>/", views.demand_match_mark, name="match_mark"),
 ]

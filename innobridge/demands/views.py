@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core.access import can_create_owned_record, demand_contact_visible
 from innobridge.core.choices import District, TechField, Visibility
-from innobridge.core.errors import AccessDenied, ApplicationError
+from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import projects_for_demand
 from innobridge.core.roles import Role, is_staff_role, roles_of
 from innobridge.core.views import audit_trail, is_htmx, list_context
-from innobridge.demands import challenges, lifecycle, selectors, services
+from innobridge.demands import challenges, lifecycle, selectors, services, validation
 from innobridge.demands.forms import ScenarioDemandForm
 from innobridge.demands.models import ChallengeApplication, ScenarioDemand
 
@@ -85,6 +85,11 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if request.user.is_authenticated
             else [],
             "judge": challenges._judges(request.user, demand),
+            "milestones": list(demand.milestones.all())
+            if lifecycle.timeline_visible(request.user, demand)
+            else [],  # fmt: skip
+            "can_validate": lifecycle.timeline_visible(request.user, demand)
+            and demand.status in validation.OPEN,
             "duplicate": demand.duplicate_of
             if demand.duplicate_of_id and lifecycle.timeline_visible(request.user, demand)
             else None,
@@ -242,3 +247,42 @@ def challenge_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> F
     demand = selectors.demand_get_for(user=request.user, pk=pk)
     attachment = challenges.attachment_for(request.user, demand, attachment_pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a validation milestone, or complete one with its evidence."""
+    import datetime
+
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    try:
+        if request.POST.get("milestone"):
+            item = validation.milestone_get(request.user, demand, int(request.POST["milestone"]))
+            validation.milestone_complete(
+                actor=request.user, milestone=item, evidence=request.POST.get("evidence", ""),
+                upload=request.FILES.get("file"),
+            )  # fmt: skip
+            messages.success(request, _("验证节点已完成。"))
+        else:
+            due_text = request.POST.get("due", "").strip()
+            try:
+                due = datetime.date.fromisoformat(due_text) if due_text else None
+            except ValueError:
+                raise ApplicationError(_("日期格式应为 2025-03-31。")) from None
+            validation.milestone_add(actor=request.user, demand=demand, title=request.POST.get("title", ""), due=due)  # fmt: skip
+            messages.success(request, _("已新增验证节点。"))
+    except (ApplicationError, ValueError) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    return redirect("demands:detail", pk=pk)
+
+
+@login_required
+def milestone_file(request: HttpRequest, pk: int, milestone_pk: int) -> FileResponse:
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    item = validation.milestone_get(request.user, demand, milestone_pk)
+    if not item.evidence_file:
+        raise NotFound(_("该节点没有证据文件。"))
+    return FileResponse(
+        item.evidence_file.open("rb"), as_attachment=True, filename=item.evidence_name
+    )

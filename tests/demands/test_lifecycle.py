@@ -11,6 +11,7 @@ from innobridge.core.choices import Visibility
 from innobridge.core.errors import AccessDenied, ApplicationError
 from innobridge.demands.lifecycle import available, demand_transition
 from innobridge.demands.models import ScenarioDemand
+from innobridge.demands.validation import milestone_add, milestone_complete
 from tests.conftest import World, client_for
 from tests.demands.factories import ScenarioDemandFactory
 
@@ -37,6 +38,15 @@ def test_from_draft_to_landed_through_a_challenge(world: World, draft: ScenarioD
     demand_transition(actor=staff, demand=draft, action="select_solver", reason="华中科技大学团队揭榜成功")  # fmt: skip
     demand_transition(actor=staff, demand=draft, action="sign", amount=Decimal("850"))
     demand_transition(actor=staff, demand=draft, action="validate")
+    with pytest.raises(ApplicationError, match="至少设置一个场景验证节点"):
+        demand_transition(actor=staff, demand=draft, action="land")
+    draft.refresh_from_db()
+    step = milestone_add(actor=member, demand=draft, title="地铁2号线盾构段试运行3个月")
+    with pytest.raises(ApplicationError, match="尚未完成"):
+        demand_transition(actor=staff, demand=draft, action="land")
+    with pytest.raises(ApplicationError, match="验证证据"):
+        milestone_complete(actor=member, milestone=step, evidence=" ")
+    milestone_complete(actor=member, milestone=step, evidence="刀盘磨损预警准确率96%，运营方出具验证报告。")  # fmt: skip
     demand_transition(actor=staff, demand=draft, action="land")
     draft.refresh_from_db()
     assert draft.status == S.LANDED
@@ -119,3 +129,26 @@ def test_a_new_demand_repeating_an_earlier_one_is_flagged(tmp_path: object) -> N
     assert again.duplicate_overlap >= 0.6
     assert unrelated.duplicate_of_id is None
     assert first.duplicate_of_id is None  # the original is not flagged against the copy
+
+
+def test_milestones_only_while_validating_and_only_for_those_involved(world: World, tmp_path: object) -> None:  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    signed = ScenarioDemandFactory(owner=world.org_a, status=S.SIGNED)
+    published = ScenarioDemandFactory(owner=world.org_a, status=S.PUBLISHED)
+    with pytest.raises(ApplicationError, match="签约后"):
+        milestone_add(actor=world.users["staff"], demand=published, title="试运行")
+    with pytest.raises(AccessDenied):
+        milestone_add(actor=world.users["member_b"], demand=signed, title="试运行")
+    client = client_for(world, "member_a")
+    client.post(f"/demands/{signed.pk}/milestones/", {"title": "小批量试用", "due": "2026-03-31"})
+    step = signed.milestones.get()
+    with override_settings(MEDIA_ROOT=tmp_path):
+        report = SimpleUploadedFile("验证报告.pdf", b"%PDF-1.7\nreport", content_type="application/pdf")  # fmt: skip
+        client.post(f"/demands/{signed.pk}/milestones/", {"milestone": step.pk, "evidence": "", "file": report})  # fmt: skip
+        step.refresh_from_db()
+        assert step.done is not None
+        assert step.evidence_name == "验证报告.pdf"
+        assert client.get(f"/demands/{signed.pk}/milestones/{step.pk}/file/").status_code == 200
+        assert client_for(world, "member_b").get(f"/demands/{signed.pk}/milestones/{step.pk}/file/").status_code == 404  # fmt: skip

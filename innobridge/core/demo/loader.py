@@ -448,6 +448,15 @@ def _challenges(builder: DemoBuilder, enterprises: list[Organization], staff: An
                 steps += [("sign", S.SOLVER, S.SIGNED, ""), ("validate", S.SIGNED, S.VALIDATING, ""),
                           ("land", S.VALIDATING, S.LANDED, "场景验证通过，已在示范线应用。")]  # fmt: skip
         demand.save()
+        if demand.status == S.LANDED:
+            from innobridge.demands.models import ValidationMilestone
+
+            ValidationMilestone.objects.bulk_create([
+                ValidationMilestone(demand=demand, title="样机现场安装调试", due=datetime.date(2025, 9, 30),
+                                    done=datetime.date(2025, 9, 26), evidence="现场调试记录与用户签字确认单。"),
+                ValidationMilestone(demand=demand, title="连续试运行三个月", due=datetime.date(2025, 12, 31),
+                                    done=datetime.date(2025, 12, 28), evidence="运行数据报告：关键指标全部达标。"),
+            ])  # fmt: skip
         ChallengeApplication.objects.bulk_create(applications)
         DemandEvent.objects.bulk_create(
             [DemandEvent(demand=demand, action=a, from_status=f, to_status=t, actor=staff, reason=r,
@@ -534,8 +543,9 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
-        from innobridge.demands.models import ChallengeApplication, DemandEvent
+        from innobridge.demands.models import ChallengeApplication, DemandEvent, ValidationMilestone
 
+        ValidationMilestone.objects.all().delete()
         ChallengeApplication.objects.all().delete()
         DemandEvent.objects.all().delete()
         DemandListItem.objects.all().delete()
