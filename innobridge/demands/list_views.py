@@ -90,7 +90,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
          "q": request.GET.get("q", ""), "querystring": query.urlencode(),
          "export_url": f"?{query.urlencode()}&format=xlsx", "pdf_url": f"?{query.urlencode()}&format=pdf",
          "is_staff": is_staff_role(request.user),
-         "progress": lists.list_progress(demand_list) if is_staff_role(request.user) else None},
+         "progress": lists.list_progress(demand_list) if is_staff_role(request.user) else None,
+         "by_month": lists.list_landing_by_month(demand_list) if is_staff_role(request.user) else []},
     )  # fmt: skip
 
 

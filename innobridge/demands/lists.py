@@ -131,6 +131,27 @@ def list_progress(demand_list: DemandList) -> dict[str, Any]:
     return {"total": total, **counts, "rates": rates}
 
 
+def list_landing_by_month(demand_list: DemandList) -> list[dict[str, Any]]:
+    """The dynamic evaluation of a list: per month, how many of its demands had been signed and
+    landed by then (cumulative), from the lifecycle events."""
+    from innobridge.demands.models import DemandEvent
+
+    total = demand_list.items.count()
+    events = DemandEvent.objects.filter(
+        demand__list_items__demand_list=demand_list, action__in=("sign", "land")
+    ).values_list("action", "at")
+    months: dict[str, Counter[str]] = {}
+    for action, at in events:
+        months.setdefault(at.strftime("%Y-%m"), Counter())[action] += 1
+    rows, signed, landed = [], 0, 0
+    for month in sorted(months):
+        signed += months[month]["sign"]
+        landed += months[month]["land"]
+        rows.append({"month": month, "signed": signed, "landed": landed,
+                     "rate": landed / total if total else 0.0})  # fmt: skip
+    return rows
+
+
 def eligible_demands(demand_list: DemandList, params: Any) -> QuerySet[ScenarioDemand]:
     """Public demands not yet on the list (for staff adding items)."""
     demands = ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC).exclude(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -119,3 +120,22 @@ def test_public_api_lists_published_lists_without_contacts(world: World, batch: 
         (2, "长江航道北斗高精度定位场景")
     ]
     assert "13800000000" not in str(anonymous.get(f"/api/lists/{batch.pk}").json())
+
+
+def test_landing_is_tracked_month_by_month(world: World, batch: DemandList) -> None:
+    from innobridge.demands.lifecycle import demand_transition
+    from innobridge.demands.validation import milestone_add, milestone_complete
+
+    staff = world.users["staff"]
+    demand = batch.items.get(number=1).demand
+    demand.status = ScenarioDemand.Status.MATCHED
+    demand.save()
+    demand_transition(actor=staff, demand=demand, action="sign", amount=Decimal("120"))
+    demand_transition(actor=staff, demand=demand, action="validate")
+    demand.refresh_from_db()
+    milestone_complete(actor=staff, milestone=milestone_add(actor=staff, demand=demand, title="试运行"), evidence="运行报告")  # fmt: skip
+    demand_transition(actor=staff, demand=demand, action="land")
+    (row,) = lists.list_landing_by_month(batch)
+    assert (row["signed"], row["landed"]) == (1, 1)
+    assert row["rate"] == pytest.approx(1 / 3)
+    assert "累计落地" in client_for(world, "staff").get(f"/lists/{batch.pk}/").content.decode()
