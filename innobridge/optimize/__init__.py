@@ -1,0 +1,1 @@
+"""Exact optimizers (pure Python, OR-Tools): reviewer assignment, later meeting schedules."""

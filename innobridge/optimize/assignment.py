@@ -1,0 +1,165 @@
+"""Optimal reviewer assignment as a min-cost flow, exactly.
+
+Maximize the total affinity so that every project gets exactly ``k`` reviewers, every expert
+reviews between ``min_load`` and ``max_load`` projects, no conflicting or forbidden pair is used,
+forced pairs are used, and (optionally) no project gets two reviewers from the same organization.
+
+Scores are decimals as written (``Decimal("0.731")``): they are scaled by 10^d, d = the most
+decimal places of any score, to integers without rounding, so the flow optimum is the exact
+optimum (the known matcher that truncates ``int(-100*score)`` is not). Lower bounds (minimum
+loads, forced pairs) use the standard supply transformation. When no assignment exists, the error
+says which projects lack eligible reviewers and why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ortools.graph.python import min_cost_flow
+
+INT64_SAFE = 2**62
+
+
+class Infeasible(ValueError):  # noqa: N818 - a result, not a bug
+    """No assignment satisfies the constraints; the message says where and why."""
+
+
+@dataclass
+class Problem:
+    scores: dict[
+        tuple[str, str], Decimal
+    ]  # (project, expert) → affinity; unlisted pairs are not allowed
+    k: int
+    max_load: int
+    min_load: int = 0
+    conflicts: set[tuple[str, str]] = field(default_factory=set)
+    forced: set[tuple[str, str]] = field(default_factory=set)
+    forbidden: set[tuple[str, str]] = field(default_factory=set)
+    organization: dict[str, str] | None = None  # expert → organization, for one-per-organization
+    projects: list[str] | None = None  # projects to cover (default: every project with a score)
+
+
+@dataclass
+class Assignment:
+    pairs: list[tuple[str, str]]
+    total: Decimal
+
+
+def _scale(scores: Iterable[Decimal]) -> int:
+    places = 0
+    for score in scores:
+        exponent = score.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < 0:
+            places = max(places, -exponent)
+    return int(10**places)
+
+
+def solve(problem: Problem) -> Assignment:
+    projects = problem.projects or sorted({p for p, _e in problem.scores})
+    experts = sorted({e for _p, e in problem.scores})
+    blocked = problem.conflicts | problem.forbidden
+    allowed = {pair: score for pair, score in problem.scores.items() if pair not in blocked}
+    _check(problem, projects, experts, allowed)
+    scale = _scale(allowed.values())
+    costs = {pair: int(score * scale) for pair, score in allowed.items()}
+    if costs and max(abs(c) for c in costs.values()) * problem.k * len(projects) >= INT64_SAFE:
+        raise ValueError("scores have too many decimal places to be solved exactly; round them first")  # fmt: skip
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    ids: dict[object, int] = {}
+
+    def node(key: object) -> int:
+        if key not in ids:
+            ids[key] = len(ids)
+        return ids[key]
+
+    supply: dict[int, int] = defaultdict(int)
+    source, sink = node("source"), node("sink")
+    supply[source] += problem.k * len(projects)
+    supply[sink] -= problem.k * len(projects)
+    for project in projects:
+        flow.add_arc_with_capacity_and_unit_cost(source, node(("p", project)), problem.k, 0)
+    pair_arcs: dict[int, tuple[str, str]] = {}
+    covered = set(projects)
+    for (project, expert), cost in costs.items():
+        if project not in covered:
+            continue
+        head = node(("p", project))
+        if problem.organization is not None:  # at most one reviewer per organization per project
+            organization = problem.organization.get(expert, f"expert:{expert}")
+            middle = ("po", project, organization)
+            if middle not in ids:
+                flow.add_arc_with_capacity_and_unit_cost(head, node(middle), 1, 0)
+            head = node(middle)
+        tail = node(("e", expert))
+        lower = 1 if (project, expert) in problem.forced else 0
+        arc = flow.add_arc_with_capacity_and_unit_cost(head, tail, 1 - lower, -cost)
+        pair_arcs[arc] = (project, expert)
+        if lower:
+            supply[head] -= 1
+            supply[tail] += 1
+    for expert in experts:
+        tail = node(("e", expert))
+        flow.add_arc_with_capacity_and_unit_cost(tail, sink, problem.max_load - problem.min_load, 0)
+        supply[tail] -= problem.min_load
+        supply[sink] += problem.min_load
+    for key, amount in supply.items():
+        flow.set_node_supply(key, amount)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise Infeasible(
+            "no assignment satisfies every constraint together (exactly k per project, the load "
+            "limits, forced pairs, one reviewer per organization); loosen the loads or the forced pairs"
+        )
+    chosen = sorted(
+        [pair for arc, pair in pair_arcs.items() if flow.flow(arc) > 0] + sorted(problem.forced)
+    )
+    total = sum((problem.scores[pair] for pair in chosen), Decimal(0))
+    return Assignment(chosen, total)
+
+
+def _check(
+    problem: Problem,
+    projects: list[str],
+    experts: list[str],
+    allowed: dict[tuple[str, str], Decimal],  # fmt: skip
+) -> None:
+    if problem.k < 1 or problem.max_load < 1 or not 0 <= problem.min_load <= problem.max_load:
+        raise ValueError("need k ≥ 1 and 0 ≤ min-load ≤ max-load (max-load ≥ 1)")
+    for pair in problem.forced:
+        if pair not in allowed:
+            raise Infeasible(
+                f"forced pair {pair[0]}–{pair[1]} is not scored, or conflicting/forbidden"
+            )
+    eligible: dict[str, set[str]] = defaultdict(set)
+    for project, expert in allowed:
+        eligible[project].add(expert)
+    reasons = []
+    for project in projects:
+        candidates = eligible.get(project, set())
+        if problem.organization is not None:
+            count = len({problem.organization.get(e, f"expert:{e}") for e in candidates})
+        else:
+            count = len(candidates)
+        if count < problem.k:
+            scored = sum(1 for p, _e in problem.scores if p == project)
+            blocked = scored - len(candidates)
+            reasons.append(
+                f"{project}: {count} eligible reviewer(s) for k={problem.k} "
+                f"({scored} scored, {blocked} conflicting or forbidden)"
+            )
+    if reasons:
+        raise Infeasible("projects without enough eligible reviewers: " + "; ".join(reasons))
+    if problem.k * len(projects) > problem.max_load * len(experts):
+        raise Infeasible(
+            f"{len(projects)} projects × k={problem.k} need more reviews than "
+            f"{len(experts)} experts × max-load {problem.max_load} can give"
+        )
+    if problem.min_load * len(experts) > problem.k * len(projects):
+        raise Infeasible(
+            f"{len(experts)} experts × min-load {problem.min_load} exceed the "
+            f"{problem.k * len(projects)} reviews to give"
+        )
