@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 from ortools.graph.python import min_cost_flow
 
 INT64_SAFE = 2**62
@@ -82,8 +83,13 @@ def solve(problem: Problem) -> Assignment:
     supply[sink] -= problem.k * len(projects)
     for project in projects:
         flow.add_arc_with_capacity_and_unit_cost(source, node(("p", project)), problem.k, 0)
-    pair_arcs: dict[int, tuple[str, str]] = {}
     covered = set(projects)
+    pairs: list[tuple[str, str]] = []
+    tails: list[int] = []
+    heads: list[int] = []
+    capacities: list[int] = []
+    unit_costs: list[int] = []
+    forced = problem.forced
     for (project, expert), cost in costs.items():
         if project not in covered:
             continue
@@ -95,12 +101,19 @@ def solve(problem: Problem) -> Assignment:
                 flow.add_arc_with_capacity_and_unit_cost(head, node(middle), 1, 0)
             head = node(middle)
         tail = node(("e", expert))
-        lower = 1 if (project, expert) in problem.forced else 0
-        arc = flow.add_arc_with_capacity_and_unit_cost(head, tail, 1 - lower, -cost)
-        pair_arcs[arc] = (project, expert)
+        lower = 1 if (project, expert) in forced else 0
+        pairs.append((project, expert))
+        tails.append(head)
+        heads.append(tail)
+        capacities.append(1 - lower)
+        unit_costs.append(-cost)
         if lower:
             supply[head] -= 1
             supply[tail] += 1
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
+        np.array(capacities, dtype=np.int64), np.array(unit_costs, dtype=np.int64),
+    ) if pairs else np.zeros(0, dtype=np.int32)  # fmt: skip
     for expert in experts:
         tail = node(("e", expert))
         flow.add_arc_with_capacity_and_unit_cost(tail, sink, problem.max_load - problem.min_load, 0)
@@ -108,15 +121,17 @@ def solve(problem: Problem) -> Assignment:
         supply[sink] += problem.min_load
     for key, amount in supply.items():
         flow.set_node_supply(key, amount)
+    for key in ids.values():
+        if key not in supply:
+            flow.set_node_supply(key, 0)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise Infeasible(
             "no assignment satisfies every constraint together (exactly k per project, the load "
             "limits, forced pairs, one reviewer per organization); loosen the loads or the forced pairs"
         )
-    chosen = sorted(
-        [pair for arc, pair in pair_arcs.items() if flow.flow(arc) > 0] + sorted(problem.forced)
-    )
+    used = flow.flows(pair_arcs) if len(pairs) else np.zeros(0, dtype=np.int64)
+    chosen = sorted([pair for pair, amount in zip(pairs, used, strict=True) if amount > 0] + sorted(problem.forced))  # fmt: skip
     total = sum((problem.scores[pair] for pair in chosen), Decimal(0))
     return Assignment(chosen, total)
 
