@@ -49,13 +49,10 @@ class Assignment:
     total: Decimal
 
 
-def _scale(scores: Iterable[Decimal]) -> int:
-    places = 0
-    for score in scores:
-        exponent = score.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < 0:
-            places = max(places, -exponent)
-    return int(10**places)
+def _places(scores: Iterable[Decimal]) -> int:
+    """The most decimal places of any score (so every score × 10^places is an integer)."""
+    exponents = {score.as_tuple().exponent for score in scores}
+    return max([0] + [-e for e in exponents if isinstance(e, int) and e < 0])
 
 
 def solve(problem: Problem) -> Assignment:
@@ -64,8 +61,8 @@ def solve(problem: Problem) -> Assignment:
     blocked = problem.conflicts | problem.forbidden
     allowed = {pair: score for pair, score in problem.scores.items() if pair not in blocked}
     _check(problem, projects, experts, allowed)
-    scale = _scale(allowed.values())
-    costs = {pair: int(score * scale) for pair, score in allowed.items()}
+    places = _places(allowed.values())
+    costs = {pair: int(score.scaleb(places)) for pair, score in allowed.items()}
     if costs and max(abs(c) for c in costs.values()) * problem.k * len(projects) >= INT64_SAFE:
         raise ValueError("scores have too many decimal places to be solved exactly; round them first")  # fmt: skip
 
@@ -81,41 +78,45 @@ def solve(problem: Problem) -> Assignment:
     source, sink = node("source"), node("sink")
     supply[source] += problem.k * len(projects)
     supply[sink] -= problem.k * len(projects)
+    project_node = {project: node(("p", project)) for project in projects}
+    expert_node = {expert: node(("e", expert)) for expert in experts}
     for project in projects:
-        flow.add_arc_with_capacity_and_unit_cost(source, node(("p", project)), problem.k, 0)
-    covered = set(projects)
+        flow.add_arc_with_capacity_and_unit_cost(source, project_node[project], problem.k, 0)
     pairs: list[tuple[str, str]] = []
     tails: list[int] = []
     heads: list[int] = []
     capacities: list[int] = []
     unit_costs: list[int] = []
     forced = problem.forced
-    for (project, expert), cost in costs.items():
-        if project not in covered:
-            continue
-        head = node(("p", project))
-        if problem.organization is not None:  # at most one reviewer per organization per project
-            organization = problem.organization.get(expert, f"expert:{expert}")
+    by_organization = problem.organization
+    for pair, cost in costs.items():
+        project, expert = pair
+        head = project_node.get(project)
+        if head is None:
+            continue  # a project outside the ones to cover
+        if by_organization is not None:  # at most one reviewer per organization per project
+            organization = by_organization.get(expert, f"expert:{expert}")
             middle = ("po", project, organization)
             if middle not in ids:
                 flow.add_arc_with_capacity_and_unit_cost(head, node(middle), 1, 0)
-            head = node(middle)
-        tail = node(("e", expert))
-        lower = 1 if (project, expert) in forced else 0
-        pairs.append((project, expert))
+            head = ids[middle]
+        tail = expert_node[expert]
+        pairs.append(pair)
         tails.append(head)
         heads.append(tail)
-        capacities.append(1 - lower)
         unit_costs.append(-cost)
-        if lower:
+        if pair in forced:
+            capacities.append(0)  # lower bound 1 = capacity 1 − 1 plus the supply shift
             supply[head] -= 1
             supply[tail] += 1
+        else:
+            capacities.append(1)
     pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
         np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
         np.array(capacities, dtype=np.int64), np.array(unit_costs, dtype=np.int64),
     ) if pairs else np.zeros(0, dtype=np.int32)  # fmt: skip
     for expert in experts:
-        tail = node(("e", expert))
+        tail = expert_node[expert]
         flow.add_arc_with_capacity_and_unit_cost(tail, sink, problem.max_load - problem.min_load, 0)
         supply[tail] -= problem.min_load
         supply[sink] += problem.min_load
