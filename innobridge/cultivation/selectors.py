@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from innobridge.core.access import cultivation_visible, cultivation_visible_q
+from innobridge.core.access import cultivation_visible
 from innobridge.core.errors import AccessDenied, NotFound
 from innobridge.core.roles import is_staff_role
 from innobridge.cultivation import services
@@ -56,10 +56,6 @@ def enterprise_get_for(*, user: Any, pk: int) -> Organization:
 def years_available() -> list[int]:
     years = sorted(set(TierEvaluation.objects.values_list("year", flat=True).distinct()))
     return years or services.evaluation_years() or [datetime.date.today().year]  # noqa: DTZ011
-
-
-def default_year() -> int:
-    return years_available()[-1]
 
 
 def pick_year(value: Any) -> int:
@@ -166,12 +162,3 @@ def cohort_years(roster: str) -> list[int]:
     return sorted(
         CohortMember.objects.filter(roster=roster).values_list("cohort_year", flat=True).distinct()
     )
-
-
-def visible_records(user: Any) -> QuerySet[EnterpriseYearRecord]:
-    return EnterpriseYearRecord.objects.filter(cultivation_visible_q(user))
-
-
-def latest_record_year() -> int | None:
-    value = EnterpriseYearRecord.objects.aggregate(top=Max("year"))["top"]
-    return int(value) if value is not None else None

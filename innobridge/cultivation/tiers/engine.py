@@ -51,10 +51,6 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def compare(op: str, value: Any, threshold: Any) -> bool:
-    return bool(_COMPARE[op](value, threshold))
-
-
 def relative_gap(op: str, value: Any, threshold: Any) -> float:
     """How far a failed numeric comparison is from passing, relative to the threshold."""
     if (
