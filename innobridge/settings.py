@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "innobridge.demands",
     "innobridge.capital",
     "innobridge.cultivation",
+    "innobridge.review",
 ]
 
 MIDDLEWARE = [

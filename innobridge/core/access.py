@@ -7,7 +7,12 @@
 | joint lab     | everyone, also without login                                 | staff                  |
 | tech project  | staff: all; manager: internal + public + assigned;           | staff; the assigned    |
 |               | member/investor: public + own organization's;                | manager; own org while |
-|               | expert: own organization's (review assignment comes later)   | still a draft          |
+|               | expert: own organization's + assigned, conflict-free reviews | still a draft          |
+| call          | staff: all; signed-in users: calls past preparation          | staff (projects/calls) |
+| submission    | staff; the applicant's and co-applicants' members            | applicant, until the   |
+|               | (experts read the projects they review, not the submission)  | deadline               |
+| review task,  | staff: all; an expert: their own tasks only, never who else  | staff; the expert      |
+| scores        | reviews the item; applicants: the decision and its reason    | (their own scores)     |
 | demand        | as projects, and the public (no login) sees public demands   | as projects            |
 | demand contact| staff, the assigned manager, the owner organization          | —                      |
 | demand list   | staff: all; everyone else, also without login: published ones| staff (demands/lists.py)|
@@ -63,7 +68,12 @@ def owned_record_editable_q(user: Any) -> Q:
 
 
 def project_visible_q(user: Any) -> Q:
-    return owned_record_visible_q(user, public_for_anonymous=False)
+    q = owned_record_visible_q(user, public_for_anonymous=False)
+    if Role.EXPERT in roles_of(user) and not is_staff_role(user):
+        from innobridge.review.selectors import reviewable_project_ids
+
+        q |= Q(pk__in=reviewable_project_ids(user))
+    return q
 
 
 def demand_visible_q(user: Any) -> Q:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from innobridge.core.roles import is_staff_role, role_labels
+from innobridge.core.roles import Role, is_staff_role, role_labels, roles_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items += [
             (_("单位"), reverse("orgs:list")),
             (_("技术项目"), reverse("projects:list")),
+            (_("征集评审"), reverse("calls:list")),
         ]
     items.append((_("场景需求"), reverse("demands:list")))
     items.append((_("需求清单"), reverse("demand_lists:index")))
@@ -26,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((_("联合实验室"), reverse("orgs:lab_list")))
     if is_staff_role(user):
         items.append((_("企业培育"), reverse("cultivation:overview")))
+    if roles_of(user) & {Role.STAFF, Role.EXPERT}:
+        items.append((_("专家评审"), reverse("review:mine")))
     current = request.path
     nav = [
         {"label": label, "url": url, "active": url != "/" and current.startswith(url)}

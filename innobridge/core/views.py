@@ -143,3 +143,58 @@ def notifications(request: HttpRequest) -> HttpResponse:
     response = render(request, "core/notifications.html", {"page": page, "form": form, "unread": set(unread)})  # fmt: skip
     Notification.objects.filter(pk__in=unread).update(read=timezone.now())
     return response
+
+
+def run_action(request: HttpRequest, action: Any, success: str) -> Any:
+    """Run a service for a POST button: its result, with a success message, or None with the
+    service's readable error shown on the next page (nothing half-done: services are atomic)."""
+    from django.contrib import messages
+
+    from innobridge.core.errors import ApplicationError
+
+    try:
+        result = action()
+    except ApplicationError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def parse_date(text: str) -> Any:
+    """A date typed in a form (2025-03-31), None when empty, or a readable error."""
+    import datetime
+
+    from django.utils.translation import gettext as _
+
+    from innobridge.core.errors import ApplicationError
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ApplicationError(_("日期格式应为 2025-03-31。")) from None
+
+
+def parse_amount(text: str) -> Any:
+    """A decimal amount typed in a form (万元), None when empty, or a readable error."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils.translation import gettext as _
+
+    from innobridge.core.errors import ApplicationError
+
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ApplicationError(_("金额应为数字（万元）。")) from None
+    if not value.is_finite():
+        raise ApplicationError(_("金额应为数字（万元）。"))
+    return value

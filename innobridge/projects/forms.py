@@ -32,5 +32,7 @@ class TechProjectForm(forms.ModelForm[TechProject]):
         super().__init__(*args, **kwargs)
         for name in (restricted_fields(user) - {"owner"}) & set(self.fields):
             del self.fields[name]
+        if self.instance.pk and "stage" in self.fields:
+            del self.fields["stage"]  # moves only through the pipeline's transitions
         if "owner" in self.fields:
             self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]

@@ -58,5 +58,4 @@ class ProjectPatch(Schema):
     kind: TechProject.Kind | None = None
     keywords: str | None = Field(None, max_length=300)
     leader: str | None = Field(None, max_length=50)
-    stage: TechProject.Stage | None = None
     visibility: Visibility | None = None

@@ -16,9 +16,10 @@ from innobridge.orgs.models import Organization
 from innobridge.projects.models import TechProject, split_keywords
 from innobridge.projects.selectors import project_can_edit
 
+# The stage is not here: after creation it moves only through projects.pipeline (with the why).
 EDITABLE = {
     "title", "summary", "kind", "field", "trl", "keywords", "leader",
-    "stage", "visibility", "manager", "owner",
+    "visibility", "manager", "owner",
 }  # fmt: skip
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core.access import can_create_owned_record
 from innobridge.core.choices import TechField, Visibility
-from innobridge.core.errors import AccessDenied
+from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import (
@@ -18,10 +18,18 @@ from innobridge.core.matching import (
     demands_for_project,
     investors_for_project,
 )
-from innobridge.core.views import audit_trail, is_htmx, list_context
-from innobridge.projects import selectors, services
+from innobridge.core.views import (
+    audit_trail,
+    is_htmx,
+    list_context,
+    parse_amount,
+    parse_date,
+    run_action,
+)
+from innobridge.orgs.models import Person
+from innobridge.projects import growth, pipeline, selectors, services
 from innobridge.projects.forms import TechProjectForm
-from innobridge.projects.models import TechProject
+from innobridge.projects.models import FundingTranche, TechProject, TransformationOutcome
 
 
 @login_required
@@ -48,6 +56,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for(user=request.user, pk=pk)
     can_edit = selectors.project_can_edit(user=request.user, project=project)
+    growth_records = growth.records_for(request.user, project)
     return render(
         request,
         "projects/detail.html",
@@ -58,8 +67,87 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "recommendations": demands_for_project(user=request.user, project=project),
             "challenges": challenges_for_project(user=request.user, project=project),
             "investors": investors_for_project(user=request.user, project=project),
+            "transitions": pipeline.available(request.user, project),
+            "timeline": pipeline.timeline_for(request.user, project),
+            "submissions": list(project.submissions.select_related("call"))
+            if growth.follows(request.user, project)
+            else [],
+            "growth": growth_records,
+            "tranche_sources": FundingTranche.Source.choices,
+            "outcome_types": TransformationOutcome.Type.choices,
+            "mentor_choices": Person.objects.filter(is_expert=True)
+            .order_by("name")
+            .only("pk", "name", "title")
+            if growth_records.get("can_keep")
+            else [],
         },
     )
+
+
+@login_required
+@require_POST
+def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pipeline step (开始培育, 进入转化, 确认转化完成, 终止 …) with its reason."""
+    project = selectors.project_get_for(user=request.user, pk=pk)
+    action = request.POST.get("action", "")
+    run_action(
+        request,
+        lambda: pipeline.project_transition(
+            actor=request.user,
+            project=project,
+            action=action,
+            reason=request.POST.get("reason", ""),
+        ),  # fmt: skip
+        _("已完成：%(label)s。") % {"label": pipeline.action_label(action)},
+    )
+    return redirect("projects:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def project_growth(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cultivation and transformation records: milestones, tranches, mentors, outcomes."""
+    project = selectors.project_get_for(user=request.user, pk=pk)
+    post = request.POST
+    what = post.get("what")
+
+    def act() -> object:
+        if what == "milestone":
+            return growth.milestone_add(actor=request.user, project=project, title=post.get("title", ""), due=parse_date(post.get("due", "")))  # fmt: skip
+        if what == "milestone_done":
+            milestone = growth.milestone_for(request.user, project, _int(post.get("milestone")))
+            return growth.milestone_done(actor=request.user, milestone=milestone, evidence=post.get("evidence", ""), file=request.FILES.get("file"))  # fmt: skip
+        if what == "tranche":
+            return growth.tranche_add(actor=request.user, project=project, amount=parse_amount(post.get("amount", "")), source=post.get("source", ""), date=parse_date(post.get("date", "")), note=post.get("note", ""))  # fmt: skip
+        if what == "mentor":
+            person = Person.objects.filter(pk=_int(post.get("person"))).first()
+            if person is None:
+                raise ApplicationError(_("请选择导师。"))
+            return growth.mentor_add(actor=request.user, project=project, person=person)
+        if what == "outcome":
+            return growth.outcome_add(actor=request.user, project=project, type=post.get("type", ""), counterparty=post.get("counterparty", ""), amount=parse_amount(post.get("amount", "")), date=parse_date(post.get("date", "")), note=post.get("note", ""))  # fmt: skip
+        raise ApplicationError(_("未知的操作。"))
+
+    run_action(request, act, _("已保存。"))
+    return redirect(f"{project_url(project)}#growth")
+
+
+@login_required
+def milestone_file(request: HttpRequest, pk: int, milestone_pk: int) -> FileResponse:
+    project = selectors.project_get_for(user=request.user, pk=pk)
+    milestone = growth.milestone_for(request.user, project, milestone_pk)
+    if not milestone.evidence_file:
+        raise NotFound(_("该节点没有证据文件。"))
+    return FileResponse(
+        milestone.evidence_file.open("rb"), as_attachment=True, filename=milestone.evidence_name
+    )
+
+
+def _int(text: object) -> int:
+    try:
+        return int(str(text))
+    except (TypeError, ValueError):
+        return 0
 
 
 @login_required

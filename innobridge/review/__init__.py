@@ -1,0 +1,1 @@
+"""Expert review: experts, conflicts, assignment, review forms, scoring and decisions."""
