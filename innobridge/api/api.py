@@ -19,6 +19,8 @@ from innobridge.demands.list_api import router as lists_router
 from innobridge.orgs.api import labs_router
 from innobridge.orgs.api import router as orgs_router
 from innobridge.projects.api import router as projects_router
+from innobridge.review.api import calls_router
+from innobridge.review.api import router as review_router
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ api.add_router("/lists", lists_router, tags=["需求清单 Demand lists"])
 api.add_router("/investors", capital_router, tags=["投资机构 Investors"])
 api.add_router("/match", match_router, tags=["匹配 Matching"])
 api.add_router("/cultivation", cultivation_router, tags=["企业培育 Cultivation"])
+api.add_router("/calls", calls_router, tags=["项目征集 Calls"])
+api.add_router("/review", review_router, tags=["专家评审 Review"])
 
 
 @api.exception_handler(ApplicationError)

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 
 from innobridge.api.common import ErrorOut, choice_label, page_of
 from innobridge.orgs.selectors import organization_get_for
-from innobridge.projects import selectors, services
+from innobridge.projects import pipeline, selectors, services
 from innobridge.projects.models import TechProject
 from innobridge.projects.schemas import ProjectIn, ProjectOut, ProjectPage, ProjectPatch
 
@@ -84,3 +84,36 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
     data = payload.dict(exclude_unset=True)
     project = services.project_update(actor=request.user, project=project, data=data)
     return project_out(project)
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_stage: str
+    to_stage: str
+    at: str
+    actor: str
+    reason: str
+
+
+@router.get("/{project_id}/timeline", response={200: list[EventOut], 404: ErrorOut}, summary="项目流程时间线（科创局、技术经理人、本单位）")  # fmt: skip
+def project_timeline(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
+    project = selectors.project_get_for(user=request.user, pk=project_id)
+    return [
+        {"action": row["event"].action, "label": row["label"], "from_stage": row["event"].from_stage,
+         "to_stage": row["event"].to_stage, "at": row["event"].at.isoformat(), "actor": row["actor"],
+         "reason": row["event"].reason}
+        for row in pipeline.timeline_for(request.user, project)
+    ]  # fmt: skip
+
+
+class TransitionIn(Schema):
+    action: str
+    reason: str = ""
+
+
+@router.post("/{project_id}/transitions", response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="推进项目阶段（开始培育、进入转化、确认转化完成、终止）")  # fmt: skip
+def project_transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> dict[str, Any]:  # fmt: skip
+    project = selectors.project_get_for(user=request.user, pk=project_id)
+    pipeline.project_transition(actor=request.user, project=project, action=payload.action, reason=payload.reason)  # fmt: skip
+    return project_out(selectors.project_get_for(user=request.user, pk=project_id))
