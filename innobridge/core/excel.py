@@ -480,6 +480,7 @@ SPECS = {
     "investors": "innobridge.capital.excel.INVESTOR_SHEET",
     "enterprise_years": "innobridge.cultivation.excel.YEAR_SHEET",
     "enterprise_profiles": "innobridge.cultivation.excel.PROFILE_SHEET",
+    "experts": "innobridge.review.excel.EXPERT_SHEET",
 }
 
 

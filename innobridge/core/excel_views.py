@@ -24,6 +24,7 @@ LIST_URLS = {
     "investors": "capital:list",
     "enterprise_years": "cultivation:overview",
     "enterprise_profiles": "cultivation:overview",
+    "experts": "review:experts",
 }
 
 
