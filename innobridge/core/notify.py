@@ -107,4 +107,28 @@ def remind_deadlines(days: int = 3) -> int:
                 _("截止日期：%(date)s") % {"date": demand.deadline}, f"/demands/{demand.pk}/",
             )  # fmt: skip
             count += len(users)
+        count += _remind_reviewers(today, days)
     return count
+
+
+def _remind_reviewers(today: datetime.date, days: int) -> int:
+    """Experts with unfinished reviews in a round that closes within ``days`` hear about it."""
+    from innobridge.review.models import ReviewAssignment, ReviewRound
+
+    open_tasks = ReviewAssignment.objects.filter(
+        status__in=(ReviewAssignment.Status.ASSIGNED, ReviewAssignment.Status.DRAFT),
+        item__round__status=ReviewRound.Status.REVIEWING,
+        item__round__deadline__gte=today,
+        item__round__deadline__lte=today + datetime.timedelta(days=days),
+        expert__user__isnull=False,
+    ).select_related("expert__user", "item__round")
+    pending: dict[int, list[Any]] = defaultdict(list)
+    for task in open_tasks:
+        pending[task.expert.user_id].append(task)
+    for tasks in pending.values():
+        notify(
+            [tasks[0].expert.user], "deadline",
+            _("评审即将截止：还有%(n)d项未提交") % {"n": len(tasks)},
+            _("截止日期：%(date)s") % {"date": min(t.item.round.deadline for t in tasks)}, "/review/",
+        )  # fmt: skip
+    return len(pending)

@@ -208,3 +208,26 @@ def test_experts_see_only_their_own_conflict_free_tasks(world: World, contest: C
             assert e_a.get(f"/review/tasks/{task.pk}/").status_code == 404
     attachments_of_a = SubmissionAttachment.objects.filter(submission=item_a.submission)
     assert not attachments_of_a.exists() or e_a.get(f"/calls/files/{attachments_of_a[0].pk}/").status_code == 404  # fmt: skip
+
+
+def test_experts_are_reminded_before_the_review_deadline(world: World, contest: Contest, django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+    from innobridge.core.notify import remind_deadlines
+
+    first, item_a, _item_b = entered(world, contest)
+    staff = world.users["staff"]
+    services.round_update(actor=staff, round=first, data={"deadline": timezone.localdate() + datetime.timedelta(days=2)})  # fmt: skip
+    services.propose(actor=staff, round=first)
+    services.start_review(actor=staff, round=first)
+    done = ReviewAssignment.objects.filter(item=item_a).first()
+    assert done is not None
+    full = {"颠覆性": 90, "可行性": 80, "影响力": 70, "团队": 60, "市场": 50}
+    services.save_review(actor=done.expert.user, assignment=done, scores=full, comment="好", submit=True)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        remind_deadlines()
+    from innobridge.core.models import Notification
+
+    waiting = set(ReviewAssignment.objects.filter(item__round=first, status=A.ASSIGNED).values_list("expert__user__username", flat=True))  # fmt: skip
+    reminded = set(Notification.objects.filter(kind="deadline").values_list("user__username", flat=True))  # fmt: skip
+    assert reminded == waiting
+    still_open = ReviewAssignment.objects.filter(expert=done.expert, status=A.ASSIGNED).exists()
+    assert (done.expert.user.username in reminded) == still_open  # submitted all: no reminder
