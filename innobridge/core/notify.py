@@ -122,9 +122,9 @@ def _remind_reviewers(today: datetime.date, days: int) -> int:
         item__round__deadline__lte=today + datetime.timedelta(days=days),
         expert__user__isnull=False,
     ).select_related("expert__user", "item__round")
-    pending: dict[int, list[Any]] = defaultdict(list)
+    pending: dict[int | None, list[Any]] = defaultdict(list)
     for task in open_tasks:
-        pending[task.expert.user_id].append(task)
+        pending[task.expert.user_id].append(task)  # every expert here has a login
     for tasks in pending.values():
         notify(
             [tasks[0].expert.user], "deadline",

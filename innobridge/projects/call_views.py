@@ -33,7 +33,7 @@ class CallForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     stages = forms.CharField(
-        label=gettext_lazy("评审阶段（用顿号分隔，按顺序）"), initial="领域赛、总决赛", max_length=200
+        label=gettext_lazy("评审阶段（用顿号分隔，按顺序）"), initial=gettext_lazy("领域赛、总决赛"), max_length=200
     )  # fmt: skip
     reviewers_per_item = forms.IntegerField(label=gettext_lazy("每个项目的评审专家数"), min_value=1, max_value=15, initial=3)  # fmt: skip
     max_load = forms.IntegerField(label=gettext_lazy("每位专家最多评审数"), min_value=1, max_value=200, initial=8)  # fmt: skip

@@ -52,7 +52,8 @@ def test_every_marked_string_is_in_the_catalogue() -> None:
      ("/", True), ("/projects/", True), ("/orgs/", True), ("/investors/", True),
      ("/projects/new/", True), ("/demands/new/", True), ("/orgs/new/", True),
      ("/investors/new/", True), ("/excel/projects/import/", True), ("/account/tokens/", True), ("/account/notifications/", True),
-     ("/account/password/", True)],
+     ("/account/password/", True), ("/calls/", True), ("/calls/new/", True), ("/review/", True),
+     ("/review/experts/", True), ("/excel/experts/import/", True)],
 )  # fmt: skip
 def test_english_pages_have_no_chinese_left(path: str, signed_in: bool) -> None:
     from innobridge.core.services import roles_ensure

@@ -65,7 +65,7 @@ DEMO_USERS = (
     DemoUser("manager", Role.MANAGER, "武汉产业创新发展研究院", "李静", "技术经理人：负责的项目与需求"),
     DemoUser("enterprise", Role.MEMBER, "武汉锐科光纤激光技术股份有限公司", "张伟", "企业用户：本单位记录与公开信息"),
     DemoUser("university", Role.MEMBER, "华中科技大学", "陈晓东", "高校用户：本单位记录与公开信息"),
-    DemoUser("expert", Role.EXPERT, "武汉大学", "刘志强", "评审专家：公开需求（评审分配见后续功能）"),
+    DemoUser("expert", Role.EXPERT, "武汉大学", "刘志强", "评审专家：分配给自己的评审任务（第二届大赛领域赛）"),
     DemoUser("investor", Role.INVESTOR, "武汉创新投资集团有限公司", "赵敏", "投资机构用户：公开项目与需求"),
 )  # fmt: skip
 
@@ -344,6 +344,9 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     _cultivation(builder, enterprises)
     _challenges(builder, enterprises, users["staff"])
     _demand_lists()
+    from innobridge.core.demo.pipeline import load_calls
+
+    load_calls(users["staff"], users["expert"], builder.rng.random())
     return demo_counts()
 
 
@@ -544,6 +547,13 @@ def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
         from innobridge.demands.models import ChallengeApplication, DemandEvent, ValidationMilestone
+        from innobridge.projects.models import Call
+        from innobridge.review.models import DeclaredConflict, ExpertProfile, ReviewRound
+
+        ReviewRound.objects.all().delete()  # with their items and assignments
+        DeclaredConflict.objects.all().delete()
+        ExpertProfile.objects.all().delete()
+        Call.objects.all().delete()  # with submissions
 
         ValidationMilestone.objects.all().delete()
         ChallengeApplication.objects.all().delete()
