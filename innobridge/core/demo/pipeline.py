@@ -36,7 +36,7 @@ from innobridge.review.scoring import weighted_total
 S = TechProject.Stage
 A = ReviewAssignment.Status
 PATH: list[str] = [S.DISCOVERED, S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.SELECTED, S.CULTIVATING, S.TRANSFORMING, S.TRANSFORMED]  # fmt: skip
-ACTION = {S.SUBMITTED: "submit", S.SCREENING: "screen", S.IN_REVIEW: "review", S.SELECTED: "select",
+ACTION: dict[str, str] = {S.SUBMITTED: "submit", S.SCREENING: "screen", S.IN_REVIEW: "review", S.SELECTED: "select",
           S.CULTIVATING: "cultivate", S.TRANSFORMING: "transform", S.TRANSFORMED: "complete"}  # fmt: skip
 REJECT_REASONS = (
     "技术路线与现有方案差异不大，颠覆性论证不足。",
