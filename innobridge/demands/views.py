@@ -85,6 +85,9 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if request.user.is_authenticated
             else [],
             "judge": challenges._judges(request.user, demand),
+            "review_round": getattr(demand, "review_round", None)
+            if challenges._judges(request.user, demand)
+            else None,
             "milestones": list(demand.milestones.all())
             if lifecycle.timeline_visible(request.user, demand)
             else [],  # fmt: skip
