@@ -57,7 +57,7 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _events(project: TechProject, start: datetime.date, staff: Any, rng: random.Random, reasons: dict[str, str]) -> list[ProjectEvent]:  # fmt: skip
+def _events(project: TechProject, start: datetime.date, staff: Any, rng: random.Random, reasons: dict[str, str], fixed: dict[str, datetime.date] | None = None) -> list[ProjectEvent]:  # fmt: skip
     """The chain of steps from discovery to the project's current stage, spread over time."""
     target = project.stage
     last: str = target
@@ -67,7 +67,7 @@ def _events(project: TechProject, start: datetime.date, staff: Any, rng: random.
     events: list[ProjectEvent] = []
     day = start
     for before, after in zip(path, path[1:], strict=False):
-        day += datetime.timedelta(days=rng.randint(8, 40))
+        day = (fixed or {}).get(ACTION[after]) or day + datetime.timedelta(days=rng.randint(8, 40))
         events.append(ProjectEvent(project=project, action=ACTION[after], from_stage=before, to_stage=after, actor=staff, at=_at(day), reason=reasons.get(ACTION[after], "")))  # fmt: skip
     if target in (S.REJECTED, S.STOPPED):
         day += datetime.timedelta(days=rng.randint(8, 40))
@@ -214,23 +214,36 @@ def load_calls(staff: Any, demo_expert: Any, seed: float) -> None:
         description="面向高校院所和企业征集可在汉转化的科技成果，入选项目纳入成果转化项目库，优先对接场景需求和投资机构。",
         eligibility="成果权属清晰、技术成熟度不低于TRL 4，拟在武汉实施转化。",
     )  # fmt: skip
-    _timelines(projects, staff, rng, reasons)
-    _growth(projects, rng)
+    _growth(projects, rng, _timelines(projects, staff, rng, reasons))
 
 
-def _timelines(projects: list[TechProject], staff: Any, rng: random.Random, reasons: dict[int, dict[str, str]]) -> None:  # fmt: skip
+def _timelines(projects: list[TechProject], staff: Any, rng: random.Random, reasons: dict[int, dict[str, str]]) -> dict[int, dict[str, datetime.date]]:  # fmt: skip
+    """Events for every project past discovery; returns each project's step dates."""
     events: list[ProjectEvent] = []
     for project in projects:
         if project.stage == S.DISCOVERED:
             continue
-        start = datetime.date(2025, 1, 5) if project.pk in reasons and "select" in reasons[project.pk] else datetime.date(2024, rng.randint(3, 12), rng.randint(1, 28))  # fmt: skip
+        fixed = None
+        start = datetime.date(2024, rng.randint(1, 6), rng.randint(1, 28))
         if project.stage in (S.SUBMITTED, S.SCREENING, S.IN_REVIEW):
             start = datetime.date(2026, 9, 10)
-        events += _events(project, start, staff, rng, reasons.get(project.pk, {}))
+        elif "select" in reasons.get(project.pk, {}) or "reject" in reasons.get(
+            project.pk, {}
+        ):  # the 2025 contest
+            d = datetime.date
+            fixed = {"submit": d(2025, 5, rng.randint(10, 31)), "screen": d(2025, 6, 3), "review": d(2025, 6, 10),
+                     "select": d(2025, 9, 20), "reject": d(2025, 9, 20), "cultivate": d(2025, 10, rng.randint(8, 20)),
+                     "transform": d(2026, rng.randint(2, 4), rng.randint(1, 28)), "complete": d(2026, rng.randint(8, 10), rng.randint(1, 28))}  # fmt: skip
+            start = fixed["submit"]
+        events += _events(project, start, staff, rng, reasons.get(project.pk, {}), fixed)
     ProjectEvent.objects.bulk_create(events)
+    dates: dict[int, dict[str, datetime.date]] = {}
+    for event in events:
+        dates.setdefault(event.project_id, {})[event.action] = event.at.date()
+    return dates
 
 
-def _growth(projects: list[TechProject], rng: random.Random) -> None:
+def _growth(projects: list[TechProject], rng: random.Random, dates: dict[int, dict[str, datetime.date]]) -> None:  # fmt: skip
     """Milestones, tranches, mentors and outcomes for every project past selection."""
     mentors = list(Person.objects.filter(is_expert=True).order_by("pk"))
     counterparties = list(Organization.objects.filter(kind=Organization.Kind.ENTERPRISE).order_by("pk").values_list("name", flat=True)[:400])  # fmt: skip
@@ -244,7 +257,8 @@ def _growth(projects: list[TechProject], rng: random.Random) -> None:
             S.STOPPED,
         ):
             continue
-        begin = datetime.date(2025, 10, 1)
+        steps = dates.get(project.pk, {})
+        begin = steps.get("cultivate") or steps.get("select") or datetime.date(2025, 10, 1)
         if project.stage != S.SELECTED:
             for index, title in enumerate(rng.sample(MILESTONES, rng.randint(2, 4))):
                 due = begin + datetime.timedelta(days=90 * (index + 1))
@@ -257,7 +271,13 @@ def _growth(projects: list[TechProject], rng: random.Random) -> None:
         if project.stage in (S.TRANSFORMING, S.TRANSFORMED):
             for _index in range(1 if project.stage == S.TRANSFORMING else rng.randint(1, 2)):
                 kind = rng.choice(list(TransformationOutcome.Type.values))
-                outcomes.append(TransformationOutcome(project=project, type=kind, counterparty=rng.choice(counterparties), amount=Decimal(rng.choice((150, 300, 500, 800, 1200, 2000, 3500))), date=datetime.date(2026, rng.randint(1, 10), rng.randint(1, 28)), note=""))  # fmt: skip
+                outcomes.append(TransformationOutcome(project=project, type=kind, counterparty=rng.choice(counterparties), amount=Decimal(rng.choice((150, 300, 500, 800, 1200, 2000, 3500))), date=_between(rng, steps.get("transform", begin), steps.get("complete")), note=""))  # fmt: skip
     Milestone.objects.bulk_create(milestones)
     FundingTranche.objects.bulk_create(tranches)
     TransformationOutcome.objects.bulk_create(outcomes)
+
+
+def _between(rng: random.Random, start: datetime.date, end: datetime.date | None) -> datetime.date:
+    """A day after ``start`` and before ``end`` (or within four months, not after the demo's today)."""
+    last = end or min(start + datetime.timedelta(days=120), datetime.date(2026, 11, 20))
+    return start + datetime.timedelta(days=rng.randint(0, max(0, (last - start).days)))
