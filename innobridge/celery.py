@@ -10,4 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innobridge.settings")
 
 app = Celery("innobridge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["innobridge.core"])
+app.autodiscover_tasks(["innobridge.core", "innobridge.targets"])

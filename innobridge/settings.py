@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "innobridge.capital",
     "innobridge.cultivation",
     "innobridge.review",
+    "innobridge.targets",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("cultivation/", include("innobridge.cultivation.urls")),
     path("calls/", include("innobridge.projects.call_urls")),
     path("review/", include("innobridge.review.urls")),
+    path("matchmaking/", include("innobridge.capital.meeting_urls")),
+    path("targets/", include("innobridge.targets.urls")),
     path("excel/<slug:entity>/template/", excel_views.template_download, name="excel_template"),
     path("excel/<slug:entity>/export/", excel_views.export_download, name="excel_export"),
     path("excel/<slug:entity>/import/", excel_views.import_upload, name="import_upload"),

@@ -21,6 +21,7 @@ from innobridge.orgs.api import router as orgs_router
 from innobridge.projects.api import router as projects_router
 from innobridge.review.api import calls_router
 from innobridge.review.api import router as review_router
+from innobridge.targets.api import router as targets_router
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ api.add_router("/match", match_router, tags=["匹配 Matching"])
 api.add_router("/cultivation", cultivation_router, tags=["企业培育 Cultivation"])
 api.add_router("/calls", calls_router, tags=["项目征集 Calls"])
 api.add_router("/review", review_router, tags=["专家评审 Review"])
+api.add_router("/targets", targets_router, tags=["目标考核 Targets"])
 
 
 @api.exception_handler(ApplicationError)

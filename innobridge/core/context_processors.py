@@ -24,9 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((_("需求清单"), reverse("demand_lists:index")))
     if user.is_authenticated:
         items.append((_("投资机构"), reverse("capital:list")))
+        items.append((_("周三会"), reverse("matchmaking:list")))
     items.append((_("联合实验室"), reverse("orgs:lab_list")))
     if is_staff_role(user):
         items.append((_("企业培育"), reverse("cultivation:overview")))
+        items.append((_("目标考核"), reverse("targets:dashboard")))
     if roles_of(user) & {Role.STAFF, Role.EXPERT}:
         items.append((_("专家评审"), reverse("review:mine")))
     current = request.path

@@ -357,7 +357,6 @@ class InvestorRecommendation:
 
 def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[InvestorRecommendation]:
     """匹配投资方: investors whose stated fields, stages and tickets fit the technology."""
-    from innobridge.capital.models import InvestmentStage
     from innobridge.capital.selectors import investor_list_for
     from innobridge.matching.investors import Investor, Technology, rank_investors
 
@@ -377,25 +376,34 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
     technology = Technology(
         _text(project.title, project.summary, project.keywords), project.field, project.trl
     )
-    labels = dict(TechField.choices)
-    stages = dict(InvestmentStage.choices)
     results = []
     for match in rank_investors(technology, investors, k=k):
-        parts = []
-        if match.field_match:
-            parts.append(_("关注领域：%s") % labels.get(project.field, project.field))
-        if match.stage_match == "debt":
-            parts.append(_("技术成熟度 %(trl)s，适合债权融资") % {"trl": project.trl})
-        elif match.stage_match:
-            parts.append(
-                _("投资阶段：%(stage)s（技术成熟度 %(trl)s）")
-                % {"stage": stages.get(match.stage_match, match.stage_match), "trl": project.trl}
-            )
-        if match.shared_terms:
-            parts.append(_("共同关键词：%s") % "、".join(match.shared_terms))
-        reason = "；".join(str(p) for p in parts) or _("偏好不完全相符")
+        reason = investor_reason(match, project.field, project.trl)
         results.append(InvestorRecommendation(profiles[match.id], match.score, reason, match))
     return results
+
+
+def investor_reason(match: Any, field: str, trl: int) -> str:
+    """Why an investor fits: followed field, fitting stage (or debt for mature ones), shared terms."""
+    from innobridge.capital.models import InvestmentStage
+
+    labels = dict(TechField.choices)
+    stages = dict(InvestmentStage.choices)
+    parts = []
+    if match.field_match:
+        parts.append(_("关注领域：%s") % labels.get(field, field))
+    if match.stage_match == "debt":
+        parts.append(_("技术成熟度 %(trl)s，适合债权融资") % {"trl": trl})
+    elif match.stage_match:
+        parts.append(
+            _("投资阶段：%(stage)s（技术成熟度 %(trl)s）")
+            % {"stage": stages.get(match.stage_match, match.stage_match), "trl": trl}
+        )
+    if match.ticket_fit:
+        parts.append(_("融资金额在其单笔规模内"))
+    if match.shared_terms:
+        parts.append(_("共同关键词：%s") % "、".join(match.shared_terms))
+    return "；".join(str(p) for p in parts) or _("偏好不完全相符")
 
 
 def expert_affinity(*, projects: list[Any], experts: list[Any]) -> Any:

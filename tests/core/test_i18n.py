@@ -53,7 +53,8 @@ def test_every_marked_string_is_in_the_catalogue() -> None:
      ("/projects/new/", True), ("/demands/new/", True), ("/orgs/new/", True),
      ("/investors/new/", True), ("/excel/projects/import/", True), ("/account/tokens/", True), ("/account/notifications/", True),
      ("/account/password/", True), ("/calls/", True), ("/calls/new/", True), ("/review/", True),
-     ("/review/experts/", True), ("/excel/experts/import/", True)],
+     ("/review/experts/", True), ("/excel/experts/import/", True), ("/matchmaking/", True),
+     ("/matchmaking/stats/", True), ("/targets/reports/", True)],
 )  # fmt: skip
 def test_english_pages_have_no_chinese_left(path: str, signed_in: bool) -> None:
     from innobridge.core.services import roles_ensure

@@ -347,12 +347,15 @@ def load_demo(seed: int = DEFAULT_SEED) -> dict[str, int]:
     from innobridge.core.demo.pipeline import load_calls
 
     load_calls(users["staff"], users["expert"], builder.rng.random())
+    from innobridge.core.demo.matchmaking import load_matchmaking
+
+    load_matchmaking(users["staff"], users["enterprise"], users["investor"], builder.rng.random())
     return demo_counts()
 
 
 def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
     """Five years of figures and a profile per enterprise, evaluated for every year, and the
-    育苗 cohort of 2025 seeded from the eligible start-ups."""
+    育苗 and 未来之鹰 cohorts of 2025 seeded from the eligible enterprises."""
     from innobridge.cultivation import services
 
     rng = random.Random(builder.rng.random())
@@ -366,8 +369,12 @@ def _cultivation(builder: DemoBuilder, enterprises: list[Organization]) -> None:
     services.evaluations_refresh(force=True)
     seedlings = TierEvaluation.objects.filter(year=2025).order_by("organization__name")
     chosen = [e.organization_id for e in seedlings if "yumiao" in e.rosters][:60]
+    eagles = [e.organization_id for e in seedlings if "future_eagle" in e.rosters][
+        :38
+    ]  # the 2025 selection
     bulk_create_with_history(
-        [CohortMember(roster="yumiao", cohort_year=2025, organization_id=pk) for pk in chosen],
+        [CohortMember(roster="yumiao", cohort_year=2025, organization_id=pk) for pk in chosen]
+        + [CohortMember(roster="future_eagle", cohort_year=2025, organization_id=pk) for pk in eagles],
         CohortMember, default_change_reason=REASON,
     )  # fmt: skip
 
@@ -546,10 +553,13 @@ def demo_counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Remove all domain data and demo users (used by ``innobridge demo --reset``)."""
     with transaction.atomic():
+        from innobridge.capital.models import Session, SessionSeries
         from innobridge.demands.models import ChallengeApplication, DemandEvent, ValidationMilestone
         from innobridge.projects.models import Call
         from innobridge.review.models import DeclaredConflict, ExpertProfile, ReviewRound
 
+        Session.objects.all().delete()  # with participants, marks and meetings
+        SessionSeries.objects.all().delete()
         ReviewRound.objects.all().delete()  # with their items and assignments
         DeclaredConflict.objects.all().delete()
         ExpertProfile.objects.all().delete()

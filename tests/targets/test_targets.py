@@ -1,0 +1,151 @@
+"""Targets computed live from the records, drill-downs, manual figures, the API and reports."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from openpyxl import load_workbook
+
+from innobridge.orgs.models import JointLab
+from innobridge.projects.models import FundingTranche
+from innobridge.targets import definitions, services
+from innobridge.targets.models import Report
+from tests.conftest import World, client_for
+from tests.orgs.factories import OrganizationFactory
+
+
+@pytest.fixture
+def media(tmp_path: Any) -> Any:
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        yield tmp_path
+
+
+@pytest.fixture
+def records(world: World) -> None:
+    lead = OrganizationFactory(name="武汉测试链主科技有限公司", district="jiangan", field="ai")
+    JointLab.objects.create(name="智能网联测试联合实验室", lead=lead, field="icv", founded=datetime.date(2025, 3, 18))  # fmt: skip
+    JointLab.objects.create(name="往年联合实验室", lead=lead, field="icv", founded=datetime.date(2024, 5, 1))  # fmt: skip
+    for key, day in (
+        ("a_public", datetime.date(2025, 4, 2)),
+        ("b_public", datetime.date(2025, 9, 9)),
+    ):
+        FundingTranche.objects.create(project=world.projects[key], amount=Decimal(300), source="major", date=day)  # fmt: skip
+    FundingTranche.objects.create(project=world.projects["a_public"], amount=Decimal(200), source="major", date=datetime.date(2025, 11, 1))  # fmt: skip
+
+
+def value_of(year: int, key: str) -> services.TargetValue:
+    return next(v for v in services.values(year) if v.target.key == key)
+
+
+def test_every_2025_target_is_seeded_and_computed_from_the_records(world: World, records: None) -> None:  # fmt: skip
+    names = [t.name for t in definitions.targets_for(2025)]
+    for expected in ("规上高新技术企业", "颠覆性技术攻关项目", "科技重大专项", "重点研发计划项目", "新建产业创新联合实验室",
+                     "研发型企业/研发中心", "典型应用场景", "未来之鹰企业", "市级产业创新中心", "省工程研究中心",
+                     "省企业技术中心", "标志性成果", "全国重点实验室"):  # fmt: skip
+        assert expected in names
+    labs = value_of(2025, "joint_labs")
+    assert labs.value == 1  # the 2024 lab does not count for 2025
+    assert labs.progress == pytest.approx(33.3)
+    major = value_of(2025, "major_projects")
+    assert major.value == 2  # two projects, three tranches
+    assert services.monthly(2025, major.target) == [0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2]
+    assert value_of(2025, "national_key_labs").target.baseline
+
+
+def test_expected_progress_follows_the_calendar() -> None:
+    assert services.expected_share(2025, datetime.date(2026, 3, 1)) == 100.0
+    assert services.expected_share(2027, datetime.date(2026, 3, 1)) == 0.0
+    assert services.expected_share(2026, datetime.date(2026, 7, 2)) == pytest.approx(50.1, abs=0.2)
+
+
+def test_numbers_drill_down_to_their_records(world: World, records: None) -> None:
+    client = client_for(world, "staff")
+    page = client.get("/targets/2025/major_projects/").content.decode()
+    assert world.projects["a_public"].title in page
+    assert world.projects["b_public"].title in page
+    by_month = client.get("/targets/2025/major_projects/?month=6").content.decode()
+    assert world.projects["a_public"].title in by_month
+    assert world.projects["b_public"].title not in by_month  # first paid in September
+    by_district = client.get("/targets/2025/joint_labs/?district=jiangan").content.decode()
+    assert "智能网联测试联合实验室" in by_district
+    assert "智能网联测试联合实验室" not in client.get("/targets/2025/joint_labs/?district=wuchang").content.decode()  # fmt: skip
+    dashboard = client.get("/targets/?year=2025")
+    chart = dashboard.context["chart"]
+    assert {t["key"] for t in chart["targets"]} == {t.key for t in definitions.targets_for(2025)}
+    funnel_url = chart["funnels"][1]["steps"][0]["url"]
+    assert client.get(funnel_url).status_code == 200
+    assert 'id="chart-data"' in dashboard.content.decode()
+
+
+def test_manual_figures_are_staff_typed_with_source_and_history(world: World) -> None:
+    client = client_for(world, "staff")
+    client.post("/targets/2025/innovation_centres/manual/", {"value": "4", "source": "市发展改革委2025年第二批认定", "as_of": "2025-12-20"})  # fmt: skip
+    figure = value_of(2025, "innovation_centres")
+    assert (figure.value, figure.progress, figure.source) == (Decimal(4), 100.0, "市发展改革委2025年第二批认定")  # fmt: skip
+    response = client.post("/targets/2025/major_projects/manual/", {"value": "9", "source": "x"})
+    assert response.status_code == 302
+    assert value_of(2025, "major_projects").value == 0  # computed targets cannot be typed over
+    from innobridge.targets.models import ManualFigure
+
+    assert ManualFigure.history.count() == 1
+
+
+@pytest.mark.parametrize("role", ["anonymous", "manager", "member_a", "expert", "investor"])
+def test_only_staff_see_targets(world: World, role: str) -> None:
+    client = client_for(world, role)
+    for url in ("/targets/", "/targets/2025/joint_labs/", "/targets/reports/", "/targets/2025/funnels/projects/selected/"):  # fmt: skip
+        assert client.get(url).status_code in (302, 403)
+    assert client.get("/api/targets/").status_code in (401, 403)
+
+
+def test_api_gives_the_big_screen_every_target(world: World, records: None) -> None:
+    body = client_for(world, "staff").get("/api/targets/?year=2025").json()
+    assert body["year"] == 2025
+    labs = next(t for t in body["targets"] if t["key"] == "joint_labs")
+    assert (labs["value"], labs["number"], labs["manual"]) == (1.0, 3.0, False)
+    assert len(body["targets"]) == len(definitions.targets_for(2025))
+
+
+def test_reports_are_generated_in_the_background_with_charts(world: World, records: None, media: Any, django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+    client = client_for(world, "staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/targets/reports/", {"kind": "monthly", "year": "2025", "month": "6"})
+    report = Report.objects.get()
+    assert (report.status, report.progress) == (Report.Status.DONE, 100)
+    workbook = load_workbook(io.BytesIO(client.get(f"/targets/reports/{report.pk}/xlsx/").getvalue()))  # fmt: skip
+    sheet = workbook.worksheets[0]
+    assert sheet._charts  # the progress chart is in the file
+    names = [row[0] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert "新建产业创新联合实验室" in names
+    from pypdf import PdfReader
+
+    pdf = client.get(f"/targets/reports/{report.pk}/pdf/")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.getvalue())).pages)
+    assert "新建产业创新联合实验室" in text
+    assert "2025年6月" in text
+    page = client.get("/targets/reports/").content.decode()
+    assert "2025年6月科技创新工作月报" in page
+    bad = client.post("/targets/reports/", {"kind": "monthly", "year": "2025", "month": ""})
+    assert bad.status_code == 302
+    assert Report.objects.count() == 1
+
+
+def test_a_broken_targets_file_names_the_problem(tmp_path: Path, monkeypatch: Any) -> None:
+    (tmp_path / "2031.yaml").write_text(
+        "year: 2031\ntargets:\n  - {key: a, name: 甲, number: 1, formula: {metric: nonsense}}\n", encoding="utf-8"
+    )  # fmt: skip
+    monkeypatch.setattr(definitions, "DATA", tmp_path)
+    definitions.targets_for.cache_clear()
+    try:
+        with pytest.raises(definitions.TargetFileError, match="unknown metric 'nonsense'"):
+            definitions.targets_for(2031)
+    finally:
+        definitions.targets_for.cache_clear()
+    assert json.dumps([t.key for t in definitions.targets_for(2025)])
