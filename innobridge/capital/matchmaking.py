@@ -215,7 +215,7 @@ def recommendations(participant: Participant, k: int = 10) -> list[Recommendatio
         providers = {str(p.pk): p for p in others}
         matches = rank_investors(technology, [_investor(p) for p in others], k=k)
         return [
-            Recommendation(providers[m.id], m.score, investor_reason(m, technology.field, technology.trl))  # fmt: skip
+            Recommendation(providers[m.id], m.score, investor_reason(m, technology.field, None))  # fmt: skip
             for m in matches if m.score > 0
         ]  # fmt: skip
     investor = _investor(participant)
@@ -224,7 +224,7 @@ def recommendations(participant: Participant, k: int = 10) -> list[Recommendatio
         technology = _technology(sme)
         match = rank_investors(technology, [investor], k=1)[0]
         if match.score > 0:
-            scored.append(Recommendation(sme, match.score, investor_reason(match, technology.field, technology.trl)))  # fmt: skip
+            scored.append(Recommendation(sme, match.score, investor_reason(match, technology.field, None)))  # fmt: skip
     scored.sort(key=lambda r: (-r.score, r.participant.pk))
     return scored[:k]
 
@@ -493,7 +493,7 @@ def funnel(session: Session) -> dict[str, Any]:
         session.participants.filter(side=Participant.Side.SME).select_related("organization")
     )
     approved = [p for p in smes if p.status == P.APPROVED]
-    recommended = sum(1 for p in approved if recommendations(p, k=1))
+    recommended = _recommended_count(session, approved)
     requested = set(Interest.objects.filter(source__in=approved).exclude(mark=Interest.Mark.NO).values_list("source_id", flat=True))  # fmt: skip
     stage: dict[int, set[str]] = defaultdict(set)
     amount = Decimal(0)
@@ -515,6 +515,20 @@ def funnel(session: Session) -> dict[str, Any]:
         "deal": sum(1 for s in stage.values() if "deal" in s),
     }  # fmt: skip
     return {"counts": counts, "amount": amount}
+
+
+def _recommended_count(session: Session, approved: list[Participant]) -> int:
+    """SMEs with at least one recommendation; ranking is text work, so the count is cached for
+    ten minutes per set of approved participants (it changes when someone is approved)."""
+    from django.core.cache import cache
+
+    providers = sorted(session.participants.filter(status=P.APPROVED, side=Participant.Side.PROVIDER).values_list("pk", flat=True))  # fmt: skip
+    key = f"mm-recommended:{session.pk}:{hash((tuple(p.pk for p in approved), tuple(providers)))}"
+    found = cache.get(key)
+    if found is None:
+        found = sum(1 for p in approved if recommendations(p, k=1))
+        cache.set(key, found, 600)
+    return int(found)
 
 
 def funnel_labels() -> list[tuple[str, str]]:

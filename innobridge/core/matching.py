@@ -383,8 +383,9 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
     return results
 
 
-def investor_reason(match: Any, field: str, trl: int) -> str:
-    """Why an investor fits: followed field, fitting stage (or debt for mature ones), shared terms."""
+def investor_reason(match: Any, field: str, trl: int | None) -> str:
+    """Why an investor fits: followed field, fitting stage (or debt for mature ones), ticket size,
+    shared terms. ``trl`` None: the stage came from the applicant's own financing stage."""
     from innobridge.capital.models import InvestmentStage
 
     labels = dict(TechField.choices)
@@ -393,12 +394,16 @@ def investor_reason(match: Any, field: str, trl: int) -> str:
     if match.field_match:
         parts.append(_("关注领域：%s") % labels.get(field, field))
     if match.stage_match == "debt":
-        parts.append(_("技术成熟度 %(trl)s，适合债权融资") % {"trl": trl})
-    elif match.stage_match:
+        parts.append(
+            _("技术成熟度 %(trl)s，适合债权融资") % {"trl": trl} if trl else _("适合债权融资")
+        )
+    elif match.stage_match and trl:
         parts.append(
             _("投资阶段：%(stage)s（技术成熟度 %(trl)s）")
             % {"stage": stages.get(match.stage_match, match.stage_match), "trl": trl}
         )
+    elif match.stage_match:
+        parts.append(_("投资阶段相符：%(stage)s") % {"stage": stages.get(match.stage_match, match.stage_match)})  # fmt: skip
     if match.ticket_fit:
         parts.append(_("融资金额在其单笔规模内"))
     if match.shared_terms:
