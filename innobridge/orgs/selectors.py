@@ -90,3 +90,16 @@ def joint_lab_get_for(*, user: Any, pk: int) -> JointLab:
     if lab is None:
         raise NotFound(_("未找到该联合实验室。"))
     return lab
+
+
+def joint_lab_projects_for(*, user: Any, lab: Any, limit: int = 20) -> list[Any]:
+    """The lab's projects: its member units' projects in its field, as far as the user may see."""
+    from innobridge.core.access import project_visible_q
+    from innobridge.projects.models import TechProject
+
+    members = lab.memberships.values("organization_id")
+    return list(
+        TechProject.objects.filter(project_visible_q(user), owner_id__in=members, field=lab.field)
+        .select_related("owner")
+        .order_by("-updated", "-pk")[:limit]
+    )

@@ -117,4 +117,8 @@ def joint_lab_list(request: HttpRequest) -> HttpResponse:
 
 def joint_lab_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lab = selectors.joint_lab_get_for(user=request.user, pk=pk)
-    return render(request, "orgs/lab_detail.html", {"lab": lab})
+    return render(
+        request,
+        "orgs/lab_detail.html",
+        {"lab": lab, "projects": selectors.joint_lab_projects_for(user=request.user, lab=lab)},
+    )

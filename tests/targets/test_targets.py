@@ -149,3 +149,20 @@ def test_a_broken_targets_file_names_the_problem(tmp_path: Path, monkeypatch: An
     finally:
         definitions.targets_for.cache_clear()
     assert json.dumps([t.key for t in definitions.targets_for(2025)])
+
+
+def test_joint_lab_page_lists_member_projects_the_viewer_may_see(world: World) -> None:
+    from innobridge.orgs.models import JointLabMember
+
+    lab = JointLab.objects.create(name="高功率激光测试联合实验室", lead=world.org_a, field="laser", founded=datetime.date(2025, 2, 1))  # fmt: skip
+    JointLabMember.objects.create(lab=lab, organization=world.org_a, role="lead")
+    JointLabMember.objects.create(lab=lab, organization=world.org_b, role="core")
+    staff = client_for(world, "staff").get(f"/labs/{lab.pk}/").content.decode()
+    assert world.projects["b_draft"].title in staff
+    member = client_for(world, "member_a").get(f"/labs/{lab.pk}/").content.decode()
+    assert world.projects["a_draft"].title in member  # own organization's draft
+    assert world.projects["b_draft"].title not in member  # another organization's draft
+    assert world.projects["b_public"].title in member
+    anonymous = client_for(world, "anonymous").get(f"/labs/{lab.pk}/").content.decode()
+    assert world.projects["b_public"].title not in anonymous  # projects need a login
+    assert "高功率激光测试联合实验室" in anonymous
