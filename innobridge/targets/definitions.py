@@ -33,6 +33,7 @@ class Target:
     note: str = ""
     note_en: str = ""
     baseline: bool = False
+    public: bool = False  # shown on the public API without a login
 
     @property
     def manual(self) -> bool:
@@ -70,7 +71,7 @@ def targets_for(year: int) -> tuple[Target, ...]:
                 key=key, name=str(entry["name"]), name_en=str(entry.get("name_en") or entry["name"]),
                 number=Decimal(str(entry["number"])), unit=str(entry.get("unit", "")),
                 note=str(entry.get("note", "")), note_en=str(entry.get("note_en", "")),
-                baseline=bool(entry.get("baseline", False)),
+                baseline=bool(entry.get("baseline", False)), public=bool(entry.get("public", False)),
             )  # fmt: skip
             if formula is not None:
                 params = dict(formula)

@@ -102,7 +102,9 @@ def test_only_staff_see_targets(world: World, role: str) -> None:
     client = client_for(world, role)
     for url in ("/targets/", "/targets/2025/joint_labs/", "/targets/reports/", "/targets/2025/funnels/projects/selected/"):  # fmt: skip
         assert client.get(url).status_code in (302, 403)
-    assert client.get("/api/targets/").status_code in (401, 403)
+    public = client.get("/api/targets/?year=2025").json()["targets"]
+    assert {t["key"] for t in public} == {t.key for t in definitions.targets_for(2025) if t.public}
+    assert "major_projects" not in {t["key"] for t in public}  # not marked public
 
 
 def test_api_gives_the_big_screen_every_target(world: World, records: None) -> None:
@@ -166,3 +168,45 @@ def test_joint_lab_page_lists_member_projects_the_viewer_may_see(world: World) -
     anonymous = client_for(world, "anonymous").get(f"/labs/{lab.pk}/").content.decode()
     assert world.projects["b_public"].title not in anonymous  # projects need a login
     assert "高功率激光测试联合实验室" in anonymous
+
+
+def test_each_formula_counts_hand_made_fixtures(world: World) -> None:
+    from innobridge.cultivation.models import CohortMember, EnterpriseProfile, TierEvaluation
+    from innobridge.demands.models import DemandList, DemandListItem, ScenarioDemand
+    from innobridge.projects.models import Call, Submission, TransformationOutcome
+    from innobridge.review.models import ReviewItem, ReviewRound
+
+    # 规上高新技术企业: enterprises holding the certificate (not the ones with another one)
+    EnterpriseProfile.objects.create(organization=world.org_a, certificates=["high_tech", "srdi"])
+    EnterpriseProfile.objects.create(organization=world.org_b, certificates=["tsme"])
+    # 颠覆性技术攻关: selected in a 2025 disruptive-technology call (not in another call)
+    for title in ("2025 颠覆性技术创新大赛", "2025 成果转化征集"):
+        call = Call.objects.create(title=title, year=2025, opens=datetime.date(2025, 3, 1), deadline=datetime.date(2025, 5, 1))  # fmt: skip
+        stage = ReviewRound.objects.create(call=call, name="总决赛")
+        submission = Submission.objects.create(call=call, project=world.projects["a_public"], status="selected")  # fmt: skip
+        ReviewItem.objects.create(round=stage, submission=submission, decision="select", decided=datetime.datetime(2025, 9, 20, tzinfo=datetime.UTC))  # fmt: skip
+    # 研发型企业 (roster) and 未来之鹰 (cohort of the year)
+    TierEvaluation.objects.create(organization=world.org_a, year=2025, rosters=["rd_enterprise", "future_eagle"], programs=[], rules_year=2025, rules_digest="test")  # fmt: skip
+    TierEvaluation.objects.create(organization=world.org_b, year=2024, rosters=["rd_enterprise"], programs=[], rules_year=2024, rules_digest="test")  # fmt: skip
+    CohortMember.objects.create(roster="future_eagle", cohort_year=2025, organization=world.org_b)
+    CohortMember.objects.create(roster="future_eagle", cohort_year=2024, organization=world.org_a)
+    # 典型应用场景: scenario demands in a published 2025 list (a technology demand does not count)
+    published = DemandList.objects.create(title="2025年第一批清单", year=2025, published=True)
+    draft_list = DemandList.objects.create(title="2025年第二批清单", year=2025, published=False)
+    ScenarioDemand.objects.filter(pk=world.demands["a_public"].pk).update(demand_type="scenario")
+    ScenarioDemand.objects.filter(pk=world.demands["b_public"].pk).update(demand_type="technology")
+    DemandListItem.objects.create(demand_list=published, demand=world.demands["a_public"], number=1)
+    DemandListItem.objects.create(demand_list=published, demand=world.demands["b_public"], number=2)
+    DemandListItem.objects.create(
+        demand_list=draft_list, demand=world.demands["a_internal"], number=1
+    )
+    # 标志性成果: outcomes of at least 1,000 (万元) in the year
+    for amount, day in ((Decimal(1500), datetime.date(2025, 6, 1)), (Decimal(300), datetime.date(2025, 6, 1)), (Decimal(5000), datetime.date(2024, 6, 1))):  # fmt: skip
+        TransformationOutcome.objects.create(project=world.projects["a_public"], type="licence", counterparty="武汉测试公司", amount=amount, date=day)  # fmt: skip
+    counts = {v.target.key: v.value for v in services.values(2025)}
+    assert counts["hightech_enterprises"] == 1
+    assert counts["disruptive_projects"] == 1
+    assert counts["rd_enterprises"] == 1
+    assert counts["future_eagles"] == 1
+    assert counts["scenarios"] == 1
+    assert counts["landmark_results"] == 1
