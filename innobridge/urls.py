@@ -15,6 +15,8 @@ admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("", include("innobridge.orgs.urls")),
     path("projects/", include("innobridge.projects.urls")),
     path("demands/", include("innobridge.demands.urls")),

@@ -198,3 +198,38 @@ def parse_amount(text: str) -> Any:
     if not value.is_finite():
         raise ApplicationError(_("金额应为数字（万元）。"))
     return value
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers (for the load balancer; no database touched)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database answers, and Redis too when background work is sent there.
+    503 with the failing part named, so a proxy stops sending traffic until it recovers."""
+    from django.conf import settings
+    from django.db import connection
+    from django.http import JsonResponse
+
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # any driver error means "not ready"
+        checks["database"] = f"error: {type(error).__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            checks["redis"] = f"error: {type(error).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
