@@ -2,6 +2,12 @@
 
 Scores combine as ``fusion.py`` says (z-normalized lists, equal weights, constraint bonus), the
 same as in the batch run. Every result carries an ``Explanation`` that says why it was ranked.
+
+A corpus of ``Retrieval.exact_below`` documents or more is answered from candidates
+(``retrieval.py``): exact BM25 with its best documents, plus the documents of the nearest cells of
+an inverted file for the dense side, fused with z-statistics of the whole corpus. Smaller corpora,
+and any query the candidates cannot answer (a filter that leaves fewer than ``k``, a ``k`` close
+to the candidate depth), are scored exhaustively, as ``search(..., exact=True)`` always is.
 """
 
 from __future__ import annotations
@@ -17,6 +23,14 @@ import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
 from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY, coverage, lexical_weight
+from innobridge.matching.retrieval import (
+    DenseMoments,
+    IVFIndex,
+    PostingScorer,
+    Retrieval,
+    dot,
+    top_candidates,
+)
 from innobridge.matching.text import (
     alias_hits,
     document_tokens,
@@ -91,10 +105,16 @@ class MatchIndex:
         vectors: Vectors | None = None,
         embedder: Embedder | None = None,
         tokens: list[list[str]] | None = None,
+        retrieval: Retrieval | None = None,
     ) -> None:
         self.documents = list(documents)
         self.tokens = tokens if tokens is not None else [document_tokens(d.text) for d in self.documents]  # fmt: skip
         self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
+        self._field_codes: dict[str, int] = {}
+        self._field_of = np.array(
+            [self._field_codes.setdefault(doc.field or "", len(self._field_codes)) for doc in self.documents],
+            dtype=np.int32,
+        )  # fmt: skip
         self.trls = np.array([doc.trl if doc.trl is not None else -1 for doc in self.documents])
         self.document_frequency: Counter[str] = Counter()
         for tokens_of_one in self.tokens:
@@ -108,6 +128,24 @@ class MatchIndex:
         self.vectors = vectors
         self.embedder = embedder if vectors is not None else None
         self._aliases: dict[int, dict[str, str]] = {}
+        self.retrieval = retrieval or Retrieval()
+        self._postings: PostingScorer | None = None
+        self.ivf: IVFIndex | None = None
+        self._moments: DenseMoments | None = None
+        if len(self.documents) >= self.retrieval.exact_below:
+            self._build_candidate_generation()
+
+    def _build_candidate_generation(self) -> None:
+        if self.bm25 is not None:
+            scores = self.bm25.scores
+            self._postings = PostingScorer(
+                scores["data"], scores["indices"], scores["indptr"], len(self.documents)
+            )
+        if self.embedder is not None and self.vectors is not None:
+            self._moments = DenseMoments(self.vectors)
+            self.ivf = IVFIndex(
+                self.vectors, self.retrieval.cells(len(self.vectors)), seed=self.retrieval.seed
+            )
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -118,10 +156,26 @@ class MatchIndex:
         *,
         k: int = 10,
         allowed: Callable[[str], bool] | None = None,
+        exact: bool = False,
     ) -> list[Match]:
+        """The ``k`` best documents for the query (that ``allowed`` accepts), best first.
+        ``exact`` scores every document even in a large index."""
         if not self.documents:
             return []
         query_tokens = tokenize_query(query.text)
+        if not exact and self._fast_enough(k if allowed is None else 4 * k):
+            found = self._search_candidates(query, query_tokens, k, allowed)
+            if found is not None:
+                return found
+        return self._search_exact(query, query_tokens, k, allowed)
+
+    def _search_exact(
+        self,
+        query: MatchQuery,
+        query_tokens: list[str],
+        k: int,
+        allowed: Callable[[str], bool] | None,
+    ) -> list[Match]:
         lexical = np.zeros(len(self.documents))
         if self.bm25 is not None and query_tokens:
             lexical = np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float64)
@@ -134,15 +188,116 @@ class MatchIndex:
             weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
             lexical_z = weight * lexical_z
             total = lexical_z + dense
-        bonus = np.zeros(len(self.documents))
-        if query.field:
-            bonus += FIELD_BOOST * (self.fields == query.field)
-        if query.min_trl is not None:
-            bonus -= TRL_PENALTY * ((self.trls >= 0) & (self.trls < query.min_trl))
+        bonus = self._bonus(query, None)
         total = total + bonus
+        return self._collect(
+            query, query_tokens, k, allowed, _best_first(total, k if allowed is None else 4 * k),
+            None, total, lexical_z, dense, bonus,
+        )  # fmt: skip
+
+    def _fast_enough(self, wanted: int) -> bool:
+        """Candidates can answer: the index has them and the query asks for far fewer."""
+        built = self._postings is not None or self.ivf is not None
+        return built and 4 * wanted <= self.retrieval.candidates
+
+    def _search_candidates(
+        self,
+        query: MatchQuery,
+        query_tokens: list[str],
+        k: int,
+        allowed: Callable[[str], bool] | None,
+    ) -> list[Match] | None:
+        """The best documents among the candidates, or None when they cannot answer."""
+        term_ids = self.bm25.get_tokens_ids(query_tokens) if self.bm25 is not None else []
+        parts: list[npt.NDArray[np.intp]] = []
+        lexical = None
+        if self._postings is not None and term_ids:
+            lexical = self._postings.scores(term_ids)
+            parts.append(top_candidates(lexical, self.retrieval.candidates))
+        nearest = None
+        if self.ivf is not None and self.embedder is not None:
+            query_vector = np.asarray(self.embedder.queries([query.text])[0], dtype=np.float32)
+            nearest = (query_vector, *self.ivf.search(query_vector, self.retrieval.probes))
+            parts.append(nearest[1])
+        if not parts:
+            return None
+        candidates = _union(parts)  # ascending: ties keep the index order
+        if lexical is not None:
+            lexical_z = _z_from(lexical[candidates].astype(np.float64), _mean_std(lexical))
+        else:
+            lexical_z = np.zeros(len(candidates))
+        total = lexical_z
+        dense = None
+        if nearest is not None:
+            dense = self._dense_z(candidates, *nearest)
+            weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
+            lexical_z = weight * lexical_z
+            total = lexical_z + dense
+        bonus = self._bonus(query, candidates)
+        total = total + bonus
+        wanted = k if allowed is None else 4 * k
+        results = self._collect(
+            query, query_tokens, k, allowed, _best_first(total, wanted),
+            candidates, total, lexical_z, dense, bonus,
+        )  # fmt: skip
+        return results if len(results) == k else None
+
+    def _dense_z(
+        self,
+        candidates: npt.NDArray[np.intp],
+        query_vector: npt.NDArray[np.float32],
+        scanned_ids: npt.NDArray[np.intp],
+        scanned_scores: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float64]:
+        """Dense z-scores of the candidates: the scanned ones' scores are known, the others'
+        (lexical candidates) are computed; mean and spread come from the corpus moments."""
+        assert self.vectors is not None
+        assert self._moments is not None
+        raw = np.empty(len(candidates))
+        scanned = np.zeros(len(candidates), dtype=bool)
+        where = np.searchsorted(candidates, scanned_ids)
+        raw[where] = scanned_scores
+        scanned[where] = True
+        rest = np.flatnonzero(~scanned)
+        if len(rest):
+            raw[rest] = dot(self.vectors[candidates[rest]], query_vector)
+        return _z_from(raw, self._moments.mean_std(query_vector))
+
+    def _bonus(
+        self, query: MatchQuery, rows: npt.NDArray[np.intp] | None
+    ) -> npt.NDArray[np.float64]:
+        """Constraint bonus of every document (``rows`` None) or of these rows."""
+        fields = self._field_of if rows is None else self._field_of[rows]
+        trls = self.trls if rows is None else self.trls[rows]
+        bonus = np.zeros(len(fields))
+        if query.field:
+            code = self._field_codes.get(query.field)
+            if code is not None:
+                bonus += FIELD_BOOST * (fields == code)
+        if query.min_trl is not None:
+            bonus -= TRL_PENALTY * ((trls >= 0) & (trls < query.min_trl))
+        return bonus
+
+    def _collect(
+        self,
+        query: MatchQuery,
+        query_tokens: list[str],
+        k: int,
+        allowed: Callable[[str], bool] | None,
+        ranked: Iterator[int],
+        rows: npt.NDArray[np.intp] | None,
+        total: npt.NDArray[np.float64],
+        lexical_z: npt.NDArray[np.float64],
+        dense: npt.NDArray[np.float64] | None,
+        bonus: npt.NDArray[np.float64],
+    ) -> list[Match]:
+        """The first ``k`` allowed documents of ``ranked``: positions in ``rows`` (the candidates)
+        or, without rows, in the whole corpus."""
         results: list[Match] = []
-        for i in _best_first(total, k if allowed is None else 4 * k):
-            doc = self.documents[int(i)]
+        query_via = alias_hits(surface_tokens(query.text))
+        for i in ranked:
+            row = i if rows is None else int(rows[i])
+            doc = self.documents[row]
             if allowed is not None and not allowed(doc.id):
                 continue
             parts = {"bm25": float(lexical_z[i])}
@@ -150,19 +305,22 @@ class MatchIndex:
                 parts["dense"] = float(dense[i])
             if bonus[i]:
                 parts["constraints"] = float(bonus[i])
-            results.append(
-                Match(doc.id, float(total[i]), self._explain(query, query_tokens, int(i), parts))
-            )
+            explanation = self._explain(query, query_tokens, query_via, row, parts)
+            results.append(Match(doc.id, float(total[i]), explanation))
             if len(results) == k:
                 break
         return results
 
     def _explain(
-        self, query: MatchQuery, query_tokens: list[str], i: int, parts: dict[str, float]
+        self,
+        query: MatchQuery,
+        query_tokens: list[str],
+        query_via: dict[str, str],
+        i: int,
+        parts: dict[str, float],
     ) -> Explanation:
         doc = self.documents[i]
         present = set(self.tokens[i])
-        query_via = alias_hits(surface_tokens(query.text))
         doc_via = self._doc_aliases(i)
         shared = [t for t in dict.fromkeys(query_tokens) if t in present and _telling(t)]
         # a concept reached through aliases stands for them: show it once, not its alias too
@@ -195,6 +353,34 @@ class MatchIndex:
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _mean_std(scores: npt.NDArray[np.float32]) -> tuple[float, float]:
+    """Mean and population standard deviation (float32 sums are pairwise: precise enough)."""
+    mean = float(scores.sum(dtype=np.float64)) / len(scores)
+    squares = float(np.einsum("i,i->", scores, scores))  # one thread, as ``retrieval.dot``
+    return mean, math.sqrt(max(squares / len(scores) - mean * mean, 0.0))
+
+
+def _union(parts: list[npt.NDArray[np.intp]]) -> npt.NDArray[np.intp]:
+    """The distinct indices of all parts, ascending (a sort beats ``np.unique``'s hashing)."""
+    joined = np.sort(np.concatenate(parts))
+    keep = np.empty(len(joined), dtype=bool)
+    keep[:1] = True
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    union: npt.NDArray[np.intp] = joined[keep]
+    return union
+
+
+def _z_from(
+    scores: npt.NDArray[np.float64], mean_std: tuple[float, float]
+) -> npt.NDArray[np.float64]:
+    """z-scores of some documents, with the mean and spread of the whole corpus."""
+    mean, spread = mean_std
+    if spread == 0.0:
+        return np.zeros_like(scores)
+    normalized: npt.NDArray[np.float64] = (scores - mean) / spread
+    return normalized
 
 
 def _best_first(scores: npt.NDArray[np.float64], wanted: int) -> Iterator[int]:
