@@ -215,6 +215,11 @@ NINJA_PAGINATION_PER_PAGE = 20
 # Background work. With REDIS_URL set, Celery workers (`innobridge worker`) take the tasks from
 # Redis; without it (the embedded default) they run in a background thread of the web process.
 REDIS_URL = env_str("REDIS_URL", "")
+# Login-failure counters and other shared state: Redis when deployed with several workers.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 # Without Redis: "thread" runs background work in a thread of this process (the web server);
 # "inline" runs it right after the transaction commits, in the caller (tests, one-off scripts).
 BACKGROUND_MODE = env_str("INNOBRIDGE_BACKGROUND", "inline" if TESTING else "thread")

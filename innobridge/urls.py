@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from innobridge.api.api import api
 from innobridge.core import excel_views
 from innobridge.core import views as core_views
+from innobridge.core.forms import ThrottledAuthenticationForm
 
 admin.site.site_header = _("科创桥 · 管理后台")
 admin.site.site_title = _("科创桥")
@@ -34,7 +35,12 @@ urlpatterns = [
     path("account/tokens/", core_views.api_tokens, name="api_tokens"),
     path("account/notifications/", core_views.notifications, name="notifications"),
     path("account/tokens/<int:pk>/revoke/", core_views.api_token_revoke, name="api_token_revoke"),
-    path("account/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "account/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
+    path("account/audit/", core_views.audit_log, name="audit_log"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/",

@@ -313,6 +313,9 @@ def session_export(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_staff_role(request.user):
         raise AccessDenied(_("只有活动组织方可以导出报名和洽谈结果。"))
     times = dict(session.slot_times())
+    from innobridge.core.audit import record
+
+    record("export", actor=request.user, target=str(session), detail=request.GET.get("what") or "registrations", request=request)  # fmt: skip
     if request.GET.get("what") == "outcomes":
         headers = [_("时间"), _("洽谈桌"), _("科技企业"), _("金融与服务机构"), _("意向强度"), _("已洽谈"), _("企业反馈"), _("机构反馈"), _("金额（万元）"), _("备注")]  # fmt: skip
         lines = [

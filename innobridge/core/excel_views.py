@@ -57,6 +57,15 @@ def export_download(request: HttpRequest, entity: str) -> HttpResponse:
     spec = spec_for(entity)
     params = {key: value for key, value in request.GET.items() if key != "page"}
     content = export_workbook(spec, user=request.user, params=params)
+    from innobridge.core.audit import record
+
+    record(
+        "export",
+        actor=request.user,
+        target=str(spec.title),
+        detail=str(params)[:400],
+        request=request,
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _download(content, f"{spec.title}-{stamp}.xlsx")
 

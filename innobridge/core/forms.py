@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from innobridge.core.errors import ApplicationError
 
@@ -44,3 +45,21 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].label = _("用途说明")
         self.fields["name"].widget.attrs["placeholder"] = _("例如：数据同步脚本")
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form, refusing attempts while the account or address is locked (core.audit)."""
+
+    def clean(self) -> dict[str, Any]:
+        from django.utils.translation import gettext as _
+
+        from innobridge.core import audit
+
+        username = self.cleaned_data.get("username") or ""
+        if audit.locked(username, audit.client_ip(self.request)):
+            raise forms.ValidationError(
+                _("登录失败次数过多，已临时锁定%(minutes)d分钟。请稍后再试，或联系管理员重置密码。")
+                % {"minutes": audit.LOCK_MINUTES},
+                code="locked",
+            )
+        return super().clean()

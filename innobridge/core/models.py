@@ -91,3 +91,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AuditEvent(models.Model):
+    """审计日志: logins (and failures, lockouts), exports, permission changes and every state
+    transition, append-only — an event can be written once and never changed or deleted here."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("账号临时锁定")
+        EXPORT = "export", _("导出")
+        PERMISSION = "permission", _("权限变更")
+        TRANSITION = "transition", _("流程操作")
+
+    kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    username = models.CharField(_("账号"), max_length=150, blank=True)
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit events are append-only")

@@ -233,3 +233,27 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
     )
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """审计日志 (staff): logins, lockouts, exports, role changes and state transitions."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.paginator import Paginator
+    from django.utils.translation import gettext as _
+
+    from innobridge.core.errors import AccessDenied
+    from innobridge.core.models import AuditEvent
+    from innobridge.core.roles import is_staff_role
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_staff_role(request.user):
+        raise AccessDenied(_("只有科创局工作人员可以查看审计日志。"))
+    events = AuditEvent.objects.select_related("actor")
+    kind = request.GET.get("kind", "")
+    if kind in AuditEvent.Kind.values:
+        events = events.filter(kind=kind)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "core/audit.html", {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind}
+    )

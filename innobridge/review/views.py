@@ -213,6 +213,9 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     field = request.GET.get("field", "")
     rows = selectors.ranking(round, field if field in TechField.values else "")
     if request.GET.get("format") == "xlsx":
+        from innobridge.core.audit import record
+
+        record("export", actor=request.user, target=str(round), detail="ranking", request=request)
         return _download(_ranking_workbook(round, rows), _("%(round)s评审结果.xlsx") % {"round": str(round)})  # fmt: skip
     fields = sorted({row.item.field for row in selectors.assignment_table(round)})
     labels = dict(TechField.choices)

@@ -171,4 +171,7 @@ def report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     if report is None or fmt not in ("xlsx", "pdf"):
         raise NotFound(_("未找到该报告文件。"))
     file = report.xlsx if fmt == "xlsx" else report.pdf
+    from innobridge.core.audit import record
+
+    record("export", actor=request.user, target=str(report), detail=fmt, request=request)
     return FileResponse(file.open("rb"), as_attachment=True, filename=f"{report}.{fmt}")
