@@ -76,7 +76,7 @@ def parse_b2b(text: str, *, fairness: int | None = 2, name: str = "<dzn>") -> B2
         raise DznError(f"{name}: requested has {len(rows)} rows but nMeetings = {n_meetings}")
     meetings_of: list[list[int]] = [[] for _ in range(n_business)]
     for number, row in enumerate(rows, 1):
-        a, b, session = (int(v) for v in row)  # type: ignore[union-attr]
+        a, b, session = (int(v) for v in row)  # type: ignore[union-attr, arg-type]
         if not (1 <= a <= n_business and 1 <= b <= n_business) or a == b:
             raise DznError(f"{name}: meeting {number} has participants {a}, {b}; need two different ones in 1..{n_business}")  # fmt: skip
         if session not in (1, 2, 3):
@@ -106,7 +106,7 @@ def parse_b2b(text: str, *, fairness: int | None = 2, name: str = "<dzn>") -> B2
     for number, (row, slot) in enumerate(zip(rows, fixed, strict=True), 1):
         if not 0 <= slot <= n_slots:
             raise DznError(f"{name}: fixed slot {slot} of meeting {number} is not in 0..{n_slots}")
-        a, b, session = (int(v) for v in row)  # type: ignore[union-attr]
+        a, b, session = (int(v) for v in row)  # type: ignore[union-attr, arg-type]
         meetings.append(Meeting(str(number), str(a), str(b), session, slot or None))
     precedences: dict[str, set[str]] = {}
     for number, before in enumerate(precedence_sets or [], 1):
@@ -258,7 +258,7 @@ def _ints(fields: dict[str, Value], key: str, length: int, name: str) -> list[in
         raise DznError(f"{name}: {key} must be an array of integers")
     if len(value) != length:
         raise DznError(f"{name}: {key} has {len(value)} entries, expected {length}")
-    return [int(v) for v in _iter_ints(value)]
+    return [int(v) for v in _iter_ints(value)]  # type: ignore[arg-type]
 
 
 def _iter_ints(values: list[Value]) -> Iterator[int]:
