@@ -324,9 +324,8 @@ def wanted(session: Session) -> list[tuple[int, int, int]]:
 @transaction.atomic
 def generate_schedule(*, actor: Any, session: Session, time_limit: float = 10.0) -> dict[str, Any]:
     """Choose and place the meetings optimally; the schedule is preliminary until published."""
-    from innobridge.optimize.schedule import Infeasible, ScheduleProblem, schedule
+    from innobridge.optimize.schedule import Infeasible, ScheduleProblem, choose_meetings, schedule
     from innobridge.optimize.schedule import Meeting as Planned
-    from innobridge.optimize.selection import choose_meetings
 
     _staff(actor)
     session = Session.objects.select_for_update().get(pk=session.pk)
