@@ -413,7 +413,7 @@ def save_review(
     submit: bool,
 ) -> ReviewAssignment:  # fmt: skip
     """Save a draft (incomplete scores allowed) or submit (every criterion 0–100) by the deadline."""
-    assignment = ReviewAssignment.objects.select_for_update().select_related("item__round", "expert").get(pk=assignment.pk)  # fmt: skip
+    assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("item__round", "expert").get(pk=assignment.pk)  # fmt: skip
     _own(actor, assignment)
     round = assignment.item.round
     if round.status != ReviewRound.Status.REVIEWING:
@@ -493,7 +493,7 @@ def decide(*, actor: Any, item: ReviewItem, decision: str, reason: str) -> Revie
     from innobridge.projects.models import Submission
 
     _staff(actor)
-    item = ReviewItem.objects.select_for_update().select_related("round", "submission__project", "application__demand").get(pk=item.pk)  # fmt: skip
+    item = ReviewItem.objects.select_for_update(of=("self",)).select_related("round", "submission__project", "application__demand").get(pk=item.pk)  # fmt: skip
     round = item.round
     if item.decision != ReviewItem.Decision.PENDING:
         raise ApplicationError(_("已对该项目作出决定：%(d)s。") % {"d": item.get_decision_display()})  # fmt: skip
