@@ -7,6 +7,11 @@ SUPPLY lines ``{"id", "title", "summary", "field"?, "trl"?}``, DEMAND lines ``{"
 The supply file is streamed twice (counting, then scoring in chunks) through a temporary token
 file, and every demand keeps only its best candidates, so memory stays bounded however long the
 supply file is. Any malformed line stops the run with its line number before anything is written.
+
+Scores are fused as in the in-memory engine (``fusion.py``), feedback included: with an embedder,
+the candidates keep their vectors and words, the dense moments are summed while scoring, and one
+more pass over the token file counts what the feedback terms need (their document frequencies,
+and the words of the fixed sample their BM25 statistics come from).
 """
 
 from __future__ import annotations
@@ -14,15 +19,28 @@ from __future__ import annotations
 import heapq
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+import numpy.typing as npt
+
 from innobridge.matching.dense import Embedder
-from innobridge.matching.fusion import RunningStats, constraint_bonus, coverage, lexical_weight
-from innobridge.matching.lexical import CorpusStats, bm25
-from innobridge.matching.text import document_tokens, query_tokens
+from innobridge.matching.fusion import (
+    FEEDBACK_DEPTH,
+    FEEDBACK_DOCUMENTS,
+    RunningStats,
+    constraint_bonus,
+    coverage,
+    feedback_scores,
+    lexical_weight,
+)
+from innobridge.matching.lexical import CorpusStats, bm25, bm25_weighted
+from innobridge.matching.retrieval import DenseMoments, statistics_sample
+from innobridge.matching.text import document_tokens, query_tokens, telling
 
 RUN_TAG = "innobridge"
 CANDIDATES = 100
@@ -116,20 +134,35 @@ def read_supply(path: Path) -> Iterator[Supply]:
         )
 
 
+_Item = tuple[float, int, str, float, float, list[str], Any]
+
+
 class _Best:
     """The ``size`` highest-scoring candidates of one list (ties: earlier supply first), each
-    remembered with its scores in both lists so they can be fused at the end."""
+    remembered with its scores in both lists so they can be fused at the end, and (for feedback)
+    with its words and vector."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.heap: list[tuple[float, int, str, float, float]] = []
+        self.heap: list[_Item] = []
 
-    def offer(self, score: float, order: int, supply_id: str, lexical: float, dense: float) -> None:
-        item = (score, -order, supply_id, lexical, dense)
-        if len(self.heap) < self.size:
-            heapq.heappush(self.heap, item)
-        elif item[:2] > self.heap[0][:2]:
-            heapq.heapreplace(self.heap, item)
+    def offer(
+        self,
+        score: float,
+        order: int,
+        supply_id: str,
+        lexical: float,
+        dense: float,
+        tokens: list[str],
+        vector: npt.NDArray[np.float32] | None,
+    ) -> None:
+        if len(self.heap) < self.size or (score, -order) > self.heap[0][:2]:
+            kept = vector.copy() if vector is not None else None  # not a view of the chunk
+            item = (score, -order, supply_id, lexical, dense, tokens, kept)
+            if len(self.heap) < self.size:
+                heapq.heappush(self.heap, item)
+            else:
+                heapq.heapreplace(self.heap, item)
 
 
 @dataclass
@@ -165,6 +198,7 @@ def run(
     ]
     meta: dict[str, tuple[int, str | None, int | None]] = {}
     query_vectors = embedder.queries([d.text for d in demands]) if embedder and demands else None
+    moments: list[DenseMoments] = []  # the dense moments, once the first vectors are seen
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for supply in read_supply(supply_path):  # pass 1: validate, count, spool tokens
@@ -180,31 +214,90 @@ def run(
             chunk.append(json.loads(line))
             if len(chunk) == CHUNK:
                 order = _score_chunk(
-                    chunk, order, stats, queries, postings, states, embedder, query_vectors, meta
-                )
+                    chunk, order, stats, queries, postings, states, embedder, query_vectors, meta,
+                    moments,
+                )  # fmt: skip
                 chunk = []
         if chunk:
             _score_chunk(
-                chunk, order, stats, queries, postings, states, embedder, query_vectors, meta
-            )
+                chunk, order, stats, queries, postings, states, embedder, query_vectors, meta,
+                moments,
+            )  # fmt: skip
+
+        firsts: list[list[_Fused]] = []
+        weights: list[float] = []
+        for demand, state, query in zip(demands, states, queries, strict=True):
+            weight = lexical_weight(coverage(query, stats.df.__getitem__)) if embedder is not None else 1.0  # fmt: skip
+            fused: dict[str, _Fused] = {}
+            for item in state.lexical.heap + state.semantic.heap:
+                _score, _order, supply_id, lexical, dense, tokens, vector = item
+                position, field, trl = meta[supply_id]
+                total = weight * state.lexical_stats.z(lexical) + constraint_bonus(
+                    demand.field, demand.min_trl, field, trl
+                )
+                if embedder is not None:
+                    total += state.dense_stats.z(dense)
+                fused[supply_id] = _Fused(supply_id, total, position, field or "", tokens, vector)
+            firsts.append(sorted(fused.values(), key=lambda f: (-f.score, f.position)))
+            weights.append(weight)
+        rankings = firsts
+        if moments and any(weight < 1.0 for weight in weights):
+            rankings = _with_feedback(demands, queries, firsts, weights, moments[0], spool)
 
     lines = []
-    for demand, state, query in zip(demands, states, queries, strict=True):
-        fused: dict[str, tuple[float, int]] = {}
-        weight = lexical_weight(coverage(query, stats.df.__getitem__)) if embedder is not None else 1.0  # fmt: skip
-        for _score, _order, supply_id, lexical, dense in state.lexical.heap + state.semantic.heap:
-            position, field, trl = meta[supply_id]
-            total = weight * state.lexical_stats.z(lexical) + constraint_bonus(
-                demand.field, demand.min_trl, field, trl
+    for demand, ranking in zip(demands, rankings, strict=True):
+        for rank, fused_item in enumerate(ranking[:k], start=1):
+            lines.append(
+                f"{demand.id} Q0 {fused_item.supply_id} {rank} {fused_item.score:.6f} {RUN_TAG}\n"
             )
-            if embedder is not None:
-                total += state.dense_stats.z(dense)
-            fused[supply_id] = (total, position)
-        ranked = sorted(fused.items(), key=lambda item: (-item[1][0], item[1][1]))[:k]
-        for rank, (supply_id, (score, _position)) in enumerate(ranked, start=1):
-            lines.append(f"{demand.id} Q0 {supply_id} {rank} {score:.6f} {RUN_TAG}\n")
     out.writelines(lines)
     return len(lines)
+
+
+@dataclass
+class _Fused:
+    supply_id: str
+    score: float
+    position: int
+    field: str
+    tokens: list[str]
+    vector: Any
+
+
+def _with_feedback(
+    demands: list[Demand],
+    queries: list[list[str]],
+    firsts: list[list[_Fused]],
+    weights: list[float],
+    moments: DenseMoments,
+    spool: TextIO,
+) -> list[list[_Fused]]:
+    """The rankings after feedback (``fusion.py``), as the engine re-scores its first ranking's
+    head. One more pass over the token file: the document frequencies of the feedback documents'
+    words, and the words of the fixed sample the expansion terms' BM25 statistics come from."""
+    wanted = {
+        term
+        for first, weight in zip(firsts, weights, strict=True)
+        if weight < 1.0
+        for fused in first[:FEEDBACK_DOCUMENTS]
+        for term in fused.tokens
+    }
+    counts = CorpusStats(terms=frozenset(wanted))
+    sample = statistics_sample(moments.size).tolist()
+    sampled: list[tuple[Counter[str], int]] = []
+    spool.seek(0)
+    for position, line in enumerate(spool):
+        tokens = json.loads(line)[4]
+        counts.add(tokens)
+        if len(sampled) < len(sample) and sample[len(sampled)] == position:
+            sampled.append((Counter(tokens), len(tokens)))
+    rankings = []
+    for demand, query, first, weight in zip(demands, queries, firsts, weights, strict=True):
+        if weight >= 1.0 or not first:
+            rankings.append(first)
+        else:
+            rankings.append(_rescored(demand, set(query), first, 1.0 - weight, counts, sampled, moments))  # fmt: skip
+    return rankings
 
 
 def _score_chunk(
@@ -217,19 +310,72 @@ def _score_chunk(
     embedder: Embedder | None,
     query_vectors: Any,
     meta: dict[str, tuple[int, str | None, int | None]],
+    moments: list[DenseMoments],
 ) -> int:
     vectors = embedder.passages([row[3] for row in chunk]) if embedder and queries else None
     dense_scores = vectors @ query_vectors.T if vectors is not None else None
+    if vectors is not None:
+        if not moments:
+            moments.append(DenseMoments(vectors))
+        else:
+            moments[0].add(vectors)
     for position, (supply_id, field, trl, _text, tokens) in enumerate(chunk):
         meta.setdefault(supply_id, (order, field, trl))
         touched = {i for term in set(tokens) for i in postings.get(term, ())}
+        vector = vectors[position] if vectors is not None else None
         for index, state in enumerate(states):
             lexical = bm25(queries[index], tokens, stats) if index in touched else 0.0
             dense = float(dense_scores[position, index]) if dense_scores is not None else 0.0
             state.lexical_stats.add(lexical)
-            state.lexical.offer(lexical, order, supply_id, lexical, dense)
+            state.lexical.offer(lexical, order, supply_id, lexical, dense, tokens, vector)
             if dense_scores is not None:
                 state.dense_stats.add(dense)
-                state.semantic.offer(dense, order, supply_id, lexical, dense)
+                state.semantic.offer(dense, order, supply_id, lexical, dense, tokens, vector)
         order += 1
     return order
+
+
+def _rescored(
+    demand: Demand,
+    asked: set[str],
+    first: list[_Fused],
+    weight: float,
+    counts: CorpusStats,
+    sampled: list[tuple[Counter[str], int]],
+    moments: DenseMoments,
+) -> list[_Fused]:
+    """One demand's ranking after feedback on the head of its first ranking."""
+    head = first[:FEEDBACK_DEPTH]
+    head_counts = [(Counter(f.tokens), len(f.tokens)) for f in head]
+
+    def expanded(
+        terms: list[tuple[str, float]],
+    ) -> tuple[npt.NDArray[np.float64], tuple[float, float]]:
+        values = np.array([bm25_weighted(terms, c, n, counts) for c, n in head_counts])
+        spread = np.array([bm25_weighted(terms, c, n, counts) for c, n in sampled])
+        return values, (float(spread.mean()), float(spread.std()))
+
+    def tokens(i: int) -> list[str]:
+        return head[i].tokens
+
+    def skip(term: str) -> bool:
+        return term in asked or not telling(term)
+
+    scores, _terms = feedback_scores(
+        np.array([f.score for f in head]),
+        np.stack([f.vector for f in head]),
+        [f.field for f in head],
+        tokens,
+        spread=moments.mean_std,
+        expanded=expanded,
+        idf=counts.idf,
+        skip=skip,
+        field=demand.field,
+        weight=weight,
+    )
+    rescored = [
+        _Fused(f.supply_id, f.score + float(extra), f.position, f.field, f.tokens, f.vector)
+        for f, extra in zip(head, scores, strict=True)
+    ]
+    rescored.sort(key=lambda f: (-f.score, f.position))
+    return rescored + first[FEEDBACK_DEPTH:]

@@ -70,6 +70,20 @@ def alias_map() -> dict[str, tuple[str, str]]:
     return mapping
 
 
+@lru_cache(maxsize=1)
+def alias_concepts() -> dict[str, tuple[str, ...]]:
+    """alias → every concept that claims it, first claim first: an everyday word can name
+    several things ("漏气" is a leaking pneumatic part and a gas leak to detect), and a demand
+    that uses it searches for all of them."""
+    mapping: dict[str, list[str]] = {}
+    for concept in concepts():
+        for alias, _kind in concept.aliases:
+            terms = mapping.setdefault(alias, [])
+            if concept.term not in terms:
+                terms.append(concept.term)
+    return {alias: tuple(terms) for alias, terms in mapping.items()}
+
+
 def entry_count() -> int:
     """Dictionary entries: every concept and every alias."""
     return sum(1 + len(c.aliases) for c in concepts())

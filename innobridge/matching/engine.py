@@ -1,7 +1,14 @@
 """The in-memory match index: BM25 + dense scores fused, structured constraints, explanations.
 
-Scores combine as ``fusion.py`` says (z-normalized lists, equal weights, constraint bonus), the
-same as in the batch run. Every result carries an ``Explanation`` that says why it was ranked.
+Scores combine as ``fusion.py`` says (z-normalized lists, equal weights, constraint bonus, and
+feedback from the best documents for a demand in words the corpus barely uses), the same as in
+the batch run. Every result carries an ``Explanation`` that says why it was ranked: the words it
+shares with the demand (and which of them met through the dictionary's aliases), the constraints,
+the score's parts, and apart from those the feedback terms it shares with the best matches.
+
+Feedback re-scores only the head of the first ranking (``FEEDBACK_DEPTH`` documents); the rest
+follow in their first order. Its statistics are the corpus' (dense moments, a fixed sample for
+BM25), so a document scores the same on both paths below.
 
 A corpus of ``Retrieval.exact_below`` documents or more is answered from candidates
 (``retrieval.py``): exact BM25 with its best documents, plus the documents of the nearest cells of
@@ -16,19 +23,29 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 import bm25s
 import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
-from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY, coverage, lexical_weight
+from innobridge.matching.fusion import (
+    FEEDBACK_DEPTH,
+    FIELD_BOOST,
+    TRL_PENALTY,
+    coverage,
+    feedback_scores,
+    lexical_weight,
+)
 from innobridge.matching.retrieval import (
     DenseMoments,
     IVFIndex,
     PostingScorer,
     Retrieval,
+    SampledPostings,
     dot,
+    posting_values,
     top_candidates,
 )
 from innobridge.matching.text import (
@@ -37,6 +54,7 @@ from innobridge.matching.text import (
     domain_terms,
     normalize,
     surface_tokens,
+    telling,
 )
 from innobridge.matching.text import query_tokens as tokenize_query
 
@@ -78,6 +96,23 @@ class Explanation:
     # (concept, alias in the demand, alias in the technology) where the two texts used different
     # words for the same concept: 挂渣 ← "毛刺" / "挂渣"
     synonyms: tuple[tuple[str, str, str], ...] = ()
+    # terms this technology shares with the demand's best matches but not with the demand itself
+    # (feedback expansion, ``fusion.py``); never among ``shared_terms``
+    expanded_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Feedback:
+    order: list[int]  # the re-scored positions (the first ranking's head), best first now
+    parts: dict[int, float]  # position → what feedback added to its score
+    terms: tuple[str, ...]  # expansion terms, most telling first
+
+    def ranked(self, first: npt.NDArray[np.float64], wanted: int) -> Iterator[int]:
+        """The re-scored head, then everything else in the first ranking's order."""
+        yield from self.order
+        for i in _best_first(first, wanted):
+            if i not in self.parts:
+                yield i
 
 
 @dataclass(frozen=True)
@@ -131,7 +166,13 @@ class MatchIndex:
         self.retrieval = retrieval or Retrieval()
         self._postings: PostingScorer | None = None
         self.ivf: IVFIndex | None = None
-        self._moments: DenseMoments | None = None
+        # corpus statistics for feedback (fusion.py): the dense moments, a sample for BM25
+        self._moments = DenseMoments(vectors) if self.embedder is not None and vectors is not None else None  # fmt: skip
+        self._sampled = (
+            SampledPostings(self.bm25.scores, len(self.documents), seed=self.retrieval.seed)
+            if self.bm25 is not None and self._moments is not None
+            else None
+        )
         if len(self.documents) >= self.retrieval.exact_below:
             self._build_candidate_generation()
 
@@ -142,7 +183,6 @@ class MatchIndex:
                 scores["data"], scores["indices"], scores["indptr"], len(self.documents)
             )
         if self.embedder is not None and self.vectors is not None:
-            self._moments = DenseMoments(self.vectors)
             self.ivf = IVFIndex(
                 self.vectors, self.retrieval.cells(len(self.vectors)), seed=self.retrieval.seed
             )
@@ -182,6 +222,7 @@ class MatchIndex:
         lexical_z = _z(lexical)
         total = lexical_z
         dense = None
+        weight = 1.0
         if self.embedder is not None and self.vectors is not None:
             query_vector = self.embedder.queries([query.text])[0]
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
@@ -190,10 +231,16 @@ class MatchIndex:
             total = lexical_z + dense
         bonus = self._bonus(query, None)
         total = total + bonus
+        wanted = k if allowed is None else 4 * k
+        ranked = _best_first(total, wanted)
+        feedback = None
+        if dense is not None and weight < 1.0:
+            feedback, first = self._feedback(query, query_tokens, total, None, 1.0 - weight), total
+            total, ranked = total.copy(), feedback.ranked(first, wanted)
+            total[list(feedback.parts)] += list(feedback.parts.values())
         return self._collect(
-            query, query_tokens, k, allowed, _best_first(total, k if allowed is None else 4 * k),
-            None, total, lexical_z, dense, bonus,
-        )  # fmt: skip
+            query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus, feedback
+        )
 
     def _fast_enough(self, wanted: int) -> bool:
         """Candidates can answer: the index has them and the query asks for far fewer."""
@@ -228,6 +275,7 @@ class MatchIndex:
             lexical_z = np.zeros(len(candidates))
         total = lexical_z
         dense = None
+        weight = 1.0
         if nearest is not None:
             dense = self._dense_z(candidates, *nearest)
             weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
@@ -236,11 +284,67 @@ class MatchIndex:
         bonus = self._bonus(query, candidates)
         total = total + bonus
         wanted = k if allowed is None else 4 * k
+        ranked = _best_first(total, wanted)
+        feedback = None
+        if dense is not None and weight < 1.0:
+            feedback, first = (
+                self._feedback(query, query_tokens, total, candidates, 1.0 - weight),
+                total,
+            )
+            total, ranked = total.copy(), feedback.ranked(first, wanted)
+            total[list(feedback.parts)] += list(feedback.parts.values())
         results = self._collect(
-            query, query_tokens, k, allowed, _best_first(total, wanted),
-            candidates, total, lexical_z, dense, bonus,
+            query, query_tokens, k, allowed, ranked,
+            candidates, total, lexical_z, dense, bonus, feedback,
         )  # fmt: skip
         return results if len(results) == k else None
+
+    def _feedback(
+        self,
+        query: MatchQuery,
+        query_tokens: list[str],
+        total: npt.NDArray[np.float64],
+        rows: npt.NDArray[np.intp] | None,
+        weight: float,
+    ) -> _Feedback:
+        """Pseudo-relevance feedback (``fusion.py``) for the head of the first ranking ``total``
+        (of the corpus, ``rows`` None, or of these rows: the candidates). Only the head is
+        re-scored, so the cost does not grow with the corpus; both lists are z-normalized with
+        statistics of the whole corpus (dense: its moments; the expansion terms' BM25: a fixed
+        sample, all of a small corpus), so a document scores the same on either path."""
+        assert self.vectors is not None
+        assert self._moments is not None
+        moments = self._moments
+        head = np.fromiter(islice(_best_first(total, FEEDBACK_DEPTH), FEEDBACK_DEPTH), np.intp)
+        rows_of = head if rows is None else rows[head]
+        asked = set(query_tokens)
+        by_code = {code: name for name, code in self._field_codes.items()}
+
+        def expanded(
+            terms: list[tuple[str, float]],
+        ) -> tuple[npt.NDArray[np.float64], tuple[float, float]]:
+            vocabulary = self.bm25.vocab_dict if self.bm25 is not None else {}
+            weighted = [(vocabulary[t], w) for t, w in terms if t in vocabulary]
+            if self.bm25 is None or self._sampled is None or not weighted:
+                return np.zeros(len(head)), (0.0, 0.0)
+            values = posting_values(self.bm25.scores, weighted, rows_of)
+            return values, self._sampled.mean_std(weighted)
+
+        scores, terms = feedback_scores(
+            total[head],
+            self.vectors[rows_of],
+            [by_code[int(code)] for code in self._field_of[rows_of]],
+            lambda i: self.tokens[int(rows_of[i])],
+            spread=moments.mean_std,
+            expanded=expanded,
+            idf=self._idf,
+            skip=lambda t: t in asked or not telling(t),
+            field=query.field,
+            weight=weight,
+        )
+        now = total[head] + scores
+        order = head[np.lexsort((head, -now))].tolist()
+        return _Feedback(order, dict(zip(head.tolist(), scores.tolist(), strict=True)), terms)
 
     def _dense_z(
         self,
@@ -290,6 +394,7 @@ class MatchIndex:
         lexical_z: npt.NDArray[np.float64],
         dense: npt.NDArray[np.float64] | None,
         bonus: npt.NDArray[np.float64],
+        feedback: _Feedback | None = None,
     ) -> list[Match]:
         """The first ``k`` allowed documents of ``ranked``: positions in ``rows`` (the candidates)
         or, without rows, in the whole corpus."""
@@ -305,7 +410,12 @@ class MatchIndex:
                 parts["dense"] = float(dense[i])
             if bonus[i]:
                 parts["constraints"] = float(bonus[i])
-            explanation = self._explain(query, query_tokens, query_via, row, parts)
+            expanded: tuple[str, ...] = ()
+            if feedback is not None and i in feedback.parts:
+                parts["feedback"] = feedback.parts[i]
+                present = set(self.tokens[row])
+                expanded = tuple(t for t in feedback.terms if t in present)[:SHARED_TERMS_SHOWN]
+            explanation = self._explain(query, query_tokens, query_via, row, parts, expanded)
             results.append(Match(doc.id, float(total[i]), explanation))
             if len(results) == k:
                 break
@@ -318,11 +428,12 @@ class MatchIndex:
         query_via: dict[str, str],
         i: int,
         parts: dict[str, float],
+        expanded: tuple[str, ...] = (),
     ) -> Explanation:
         doc = self.documents[i]
         present = set(self.tokens[i])
         doc_via = self._doc_aliases(i)
-        shared = [t for t in dict.fromkeys(query_tokens) if t in present and _telling(t)]
+        shared = [t for t in dict.fromkeys(query_tokens) if t in present and telling(t)]
         # a concept reached through aliases stands for them: show it once, not its alias too
         hidden = {query_via[t] for t in shared if t in query_via} | {doc_via[t] for t in shared if t in doc_via}  # fmt: skip
         shared = [t for t in shared if t not in hidden or t in DOMAIN_TERMS]
@@ -341,7 +452,9 @@ class MatchIndex:
         if query.min_trl is not None:
             met = doc.trl is None or doc.trl >= query.min_trl
             constraints.append(Constraint("trl", met, query.min_trl, doc.trl))
-        return Explanation(tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms)
+        return Explanation(
+            tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms, expanded
+        )
 
     def _doc_aliases(self, i: int) -> dict[str, str]:
         """concept → alias as written in document ``i`` (computed once per document)."""
@@ -396,10 +509,3 @@ def _best_first(scores: npt.NDArray[np.float64], wanted: int) -> Iterator[int]:
     yield from head[np.lexsort((head, -scores[head]))].tolist()
     tail = np.flatnonzero(scores < threshold)
     yield from tail[np.lexsort((tail, -scores[tail]))].tolist()
-
-
-def _telling(term: str) -> bool:
-    """Worth showing a person: not a lone character, number or two-letter code."""
-    if len(term) < 2 or term.isdigit():
-        return False
-    return not (term.isascii() and len(term) <= 2)

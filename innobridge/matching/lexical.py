@@ -46,3 +46,17 @@ def bm25(query: Iterable[str], document: list[str], stats: CorpusStats) -> float
         if tf:
             score += repeats * stats.idf(term) * tf * (K1 + 1) / (tf + norm)
     return score
+
+
+def bm25_weighted(
+    terms: list[tuple[str, float]], counts: Counter[str], length: int, stats: CorpusStats
+) -> float:
+    """Σ weight · BM25 of each term in a document of ``length`` words whose words ``counts``
+    counts (feedback expansion terms, ``fusion.py``)."""
+    norm = K1 * (1 - B + B * length / (stats.average_length or 1.0))
+    score = 0.0
+    for term, weight in terms:
+        tf = counts.get(term, 0)
+        if tf:
+            score += weight * stats.idf(term) * tf * (K1 + 1) / (tf + norm)
+    return score

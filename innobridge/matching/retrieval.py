@@ -16,7 +16,9 @@ on, a query is answered from candidates:
   BM25 scores.
 
 Every candidate is then fused exactly as in the exhaustive path; what can differ is only a document
-that is in neither candidate list.
+that is in neither candidate list. Feedback (``fusion.py``) re-scores the head of either path's
+first ranking with the corpus' statistics (``DenseMoments``; ``SampledPostings`` for the BM25 of the
+expansion terms), reading only the head's vectors and postings: it costs the same at any size.
 
 A query's products are small, so they run on one thread (``dot``): BLAS would split them over both
 cores, and when the other core is busy (another request, another worker) every call then waits
@@ -81,6 +83,78 @@ class PostingScorer:
         return scores
 
 
+def posting_values(
+    scores: dict[str, npt.NDArray[np.generic]], term_weights: list[tuple[int, float]], rows: Indices
+) -> Floats:
+    """Σ weight · BM25 of these terms for the documents ``rows`` only, read from bm25s' per-term
+    scores (the CSC matrix ``PostingScorer`` reads; its numpy backend keeps a term's documents in
+    ascending order): a binary search per term, so the cost does not grow with the corpus."""
+    data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+    found = np.zeros(len(rows))
+    for term, weight in term_weights:
+        start, end = int(indptr[term]), int(indptr[term + 1])
+        if end == start:
+            continue
+        postings = indices[start:end]
+        where = np.minimum(np.searchsorted(postings, rows), end - start - 1)
+        hit = postings[where] == rows
+        found[hit] += weight * data[start:end][where[hit]].astype(np.float64)
+    return found
+
+
+def statistics_sample(size: int, *, seed: int = 0, limit: int = 4096) -> Indices:
+    """Documents whose scores stand for the whole corpus' mean and spread where computing them
+    exactly would cost a pass over it: all of them up to ``limit``, else a fixed random sample."""
+    if size <= limit:
+        return np.arange(size, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(size, limit, replace=False)).astype(np.intp)
+
+
+class SampledPostings:
+    """bm25s' per-term scores restricted to the documents of ``statistics_sample``: the mean and
+    spread over the corpus of any weighted sum of terms' BM25 (feedback expansion, ``fusion.py``),
+    read off the sample in time proportional to its postings of those terms alone. Exact for a
+    corpus of up to ``limit`` documents, which is all of its own sample."""
+
+    def __init__(
+        self,
+        scores: dict[str, npt.NDArray[np.generic]],
+        documents: int,
+        *,
+        seed: int = 0,
+        limit: int = 4096,
+        chunk: int = 1 << 22,
+    ) -> None:
+        rows = statistics_sample(documents, seed=seed, limit=limit)
+        self.size = len(rows)
+        place = np.full(documents, -1, dtype=np.int32)
+        place[rows] = np.arange(len(rows), dtype=np.int32)
+        indices, indptr = scores["indices"], np.asarray(scores["indptr"], dtype=np.int64)
+        found, mapped = [], []
+        for start in range(0, len(indices), chunk):  # in blocks: no corpus-long temporaries
+            block = place[indices[start : start + chunk]]
+            hits = np.flatnonzero(block >= 0)
+            found.append(hits + start)
+            mapped.append(block[hits])
+        positions = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        terms = np.searchsorted(indptr, positions, side="right") - 1
+        counts = np.bincount(terms, minlength=len(indptr) - 1)
+        self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.indices = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
+        self.data = np.asarray(scores["data"])[positions]
+
+    def mean_std(self, term_weights: list[tuple[int, float]]) -> tuple[float, float]:
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1]), w) for t, w in term_weights]
+        spans = [(start, end, w) for start, end, w in spans if end > start]
+        if not spans or not self.size:
+            return 0.0, 0.0
+        rows = np.concatenate([self.indices[start:end] for start, end, _w in spans])
+        weights = np.concatenate([self.data[start:end] * w for start, end, w in spans])
+        values = np.bincount(rows, weights=weights.astype(np.float64), minlength=self.size)
+        return float(values.mean()), float(values.std())
+
+
 def top_candidates(scores: Floats32, wanted: int) -> Indices:
     """About the ``wanted`` best-scoring positions (at least ``wanted``, unordered; all of them
     when there are fewer). A threshold read off a strided sample replaces a full partition: one
@@ -108,24 +182,28 @@ def dot(
 
 class DenseMoments:
     """The first and second moments of the document vectors: the mean and standard deviation of
-    v·q over every document, for any q, without scoring the documents."""
+    v·q over every document, for any q, without scoring the documents. Built at once, or block
+    by block as a stream of vectors goes by (``add``)."""
 
     def __init__(self, vectors: npt.NDArray[np.floating], chunk: int = 65_536) -> None:
-        size, dim = vectors.shape
-        total = np.zeros(dim)
-        second = np.zeros((dim, dim))
-        for start in range(0, size, chunk):
-            block = np.asarray(vectors[start : start + chunk], dtype=np.float32)
-            total += block.sum(axis=0, dtype=np.float64)
-            second += (block.T @ block).astype(np.float64)
-        self.size = size
-        self.mean: Floats = total / max(size, 1)
-        self.second: Floats = second / max(size, 1)
+        dim = vectors.shape[1]
+        self.size = 0
+        self._total = np.zeros(dim)
+        self._second = np.zeros((dim, dim))
+        for start in range(0, len(vectors), chunk):
+            self.add(vectors[start : start + chunk])
+
+    def add(self, vectors: npt.NDArray[np.floating]) -> None:
+        block = np.asarray(vectors, dtype=np.float32)
+        self._total += block.sum(axis=0, dtype=np.float64)
+        self._second += (block.T @ block).astype(np.float64)
+        self.size += len(block)
 
     def mean_std(self, query: npt.NDArray[np.floating]) -> tuple[float, float]:
         q = np.asarray(query, dtype=np.float64)
-        mean = float(np.einsum("i,i->", self.mean, q))
-        variance = float(np.einsum("i,i->", dot(self.second, q), q)) - mean * mean
+        size = max(self.size, 1)
+        mean = float(np.einsum("i,i->", self._total, q)) / size
+        variance = float(np.einsum("i,i->", dot(self._second, q), q)) / size - mean * mean
         return mean, math.sqrt(max(variance, 0.0))
 
 

@@ -1,8 +1,9 @@
 """Chinese text for matching: normalization and segmentation with the domain vocabulary.
 
 Segmentation keeps every dictionary term and alias whole (``dictionary.py``); ``tokenize`` then
-adds, after any alias, the concept it names ("毛刺" → also "挂渣"), on documents and queries
-alike, so a plain-language demand and a specialist summary meet on the same concept.
+adds, after any alias, the concepts it names ("毛刺" → also "挂渣"; an everyday word that names
+several, all of them), on documents and queries alike, so a plain-language demand and a
+specialist summary meet on the same concept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import lru_cache
 import jieba
 
 from innobridge.core.demo import phrases
-from innobridge.matching.dictionary import alias_map, concepts
+from innobridge.matching.dictionary import alias_concepts, alias_map, concepts
 
 # Punctuation, symbols and words that carry no technical meaning in a demand or a summary.
 STOPWORDS = frozenset(
@@ -96,8 +97,8 @@ def _parts(tokens: list[str]) -> list[str]:
 
 
 def _concepts(tokens: list[str]) -> list[str]:
-    aliases = alias_map()
-    return [aliases[w][0] for w in tokens if w in aliases]
+    aliases = alias_concepts()
+    return [term for w in tokens for term in aliases.get(w, ())]
 
 
 @lru_cache(maxsize=1)
@@ -129,5 +130,13 @@ def surface_tokens(text: str) -> list[str]:
 
 def alias_hits(tokens: list[str]) -> dict[str, str]:
     """concept → the alias it came from, for the surface words of one text (explanations)."""
-    aliases = alias_map()
-    return {aliases[w][0]: w for w in tokens if w in aliases}
+    aliases = alias_concepts()
+    return {term: w for w in tokens for term in aliases.get(w, ())}
+
+
+def telling(term: str) -> bool:
+    """Worth showing a person, or matching on in feedback: not a lone character, number or
+    two-letter code."""
+    if len(term) < 2 or term.isdigit():
+        return False
+    return not (term.isascii() and len(term) <= 2)

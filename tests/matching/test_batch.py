@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from innobridge.matching.batch import InputError, run
@@ -183,3 +184,71 @@ def test_batch_ranks_exactly_as_the_in_memory_engine(tmp_path: Path) -> None:
         assert [i for i, _s in batch[demand["id"]]] == [i for i, _s in engine]
         # bm25s scores in float32, the streaming run in float64: equal to within 1e-4
         assert [s for _i, s in batch[demand["id"]]] == pytest.approx([s for _i, s in engine], abs=1e-4)  # fmt: skip
+
+
+class _HashedEmbedder:
+    """Deterministic stand-in for the model: character-bigram counts hashed into 64 dimensions
+    (texts sharing wording lie near each other), so the batch run and the engine can be
+    compared with dense scores and feedback on."""
+
+    name = "hashed"
+
+    def _vector(self, text: str) -> np.ndarray:
+        import zlib
+
+        vector = np.full(64, 0.05, dtype=np.float32)
+        for i in range(len(text) - 1):
+            vector[zlib.crc32(text[i : i + 2].encode()) % 64] += 1.0
+        return vector / np.linalg.norm(vector)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+
+def test_batch_with_dense_scores_and_feedback_ranks_as_the_engine(tmp_path: Path) -> None:
+    from innobridge.core.demo import phrases, text
+    from innobridge.matching.engine import Document, MatchIndex, MatchQuery
+
+    rng = __import__("random").Random(5)
+    supply, demands = [], []
+    for n in range(80):
+        field = phrases.FIELDS[n % 5]
+        item = text.project_text(rng, field)
+        supply.append({"id": f"T{n}", "title": item.title, "summary": item.summary, "field": field, "trl": rng.randint(1, 9)})  # fmt: skip
+    for n in range(6):
+        field = phrases.FIELDS[n % 5]
+        item = text.demand_text(rng, field, "technology")
+        demands.append({"id": f"D{n}", "title": item.title, "summary": item.description, "field": field if n % 2 else None})  # fmt: skip
+    demands.append({"id": "plain", "title": "车间里的机器老出毛病", "summary": "师傅们说不清原因，想早点知道哪里要坏。"})  # fmt: skip
+    embedder = _HashedEmbedder()
+    out = io.StringIO()
+    run(
+        write_jsonl(tmp_path / "s.jsonl", supply),
+        write_jsonl(tmp_path / "d.jsonl", demands),
+        10,
+        out,
+        embedder=embedder,
+    )
+    batch: dict[str, list[tuple[str, float]]] = {}
+    for row in parse_run(out.getvalue()):
+        batch.setdefault(row[0], []).append((row[2], float(row[4])))
+
+    texts = [f"{s['title']}。{s['summary']}" for s in supply]
+    index = MatchIndex(
+        [Document(s["id"], t, s["field"], s["trl"]) for s, t in zip(supply, texts, strict=True)],
+        vectors=embedder.passages(texts),
+        embedder=embedder,
+    )
+    fed_back = 0
+    for demand in demands:
+        query = MatchQuery(
+            f"{demand['title']}。{demand['title']}。{demand['summary']}", demand.get("field")
+        )
+        found = index.search(query, k=10)
+        fed_back += "feedback" in found[0].explanation.parts
+        assert [i for i, _s in batch[demand["id"]]] == [m.id for m in found]
+        assert [s for _i, s in batch[demand["id"]]] == pytest.approx([m.score for m in found], abs=1e-4)  # fmt: skip
+    assert fed_back == len(demands)  # every one of these demands has words the corpus lacks

@@ -11,6 +11,7 @@ from innobridge.core.demo import phrases
 from innobridge.matching.dictionary import (
     LEXICON_DIR,
     LexiconError,
+    alias_concepts,
     alias_map,
     concepts,
     entry_count,
@@ -44,6 +45,15 @@ def test_an_alias_also_yields_its_concept() -> None:
     tokens = tokenize(f"我们需要{alias}方案")
     assert alias in tokens
     assert term in tokens
+
+
+def test_an_everyday_word_claimed_by_several_concepts_searches_them_all() -> None:
+    shared = {alias: terms for alias, terms in alias_concepts().items() if len(terms) > 1}
+    assert shared  # e.g. 漏气: a leaking pneumatic part, and a gas leak to detect
+    alias, terms = next((a, t) for a, t in shared.items() if " " not in a and len(a) >= 2)
+    tokens = tokenize(f"车间里{alias}")
+    assert set(terms) <= set(tokens)
+    assert alias_map()[alias][0] == terms[0]  # the first claim stays the alias' main concept
 
 
 def test_a_lay_word_meets_the_technical_term_and_the_explanation_says_so() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from innobridge.matching.engine import Document, MatchIndex, MatchQuery
 from innobridge.matching.fusion import FIELD_BOOST, TRL_PENALTY
 from innobridge.matching.text import normalize, tokenize
@@ -54,8 +56,6 @@ def test_allowed_filter_and_empty_corpus() -> None:
 
 
 def test_top_k_selection_matches_a_full_stable_sort() -> None:
-    import numpy as np
-
     from innobridge.matching.engine import _best_first
 
     rng = np.random.default_rng(5)
@@ -63,3 +63,96 @@ def test_top_k_selection_matches_a_full_stable_sort() -> None:
     full = np.lexsort((np.arange(5000), -scores)).tolist()
     assert list(_best_first(scores, 10)) == full
     assert list(_best_first(scores, 4000)) == full
+
+
+class _Vectors:
+    """Query vectors given by hand (the documents' are passed to the index)."""
+
+    name = "fixed"
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return np.array([self.vectors[t] for t in texts], dtype=np.float32)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _unit(*rows: list[float]) -> np.ndarray:
+    matrix = np.array(rows, dtype=np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+FEEDBACK_DOCS = [
+    Document("cut", "万瓦级光纤激光切割装备。中厚板切割断面光滑无挂渣，穿孔快。", "laser", 7),
+    Document("head", "激光切割头与随动调高系统。厚板切割穿孔稳定，断面无挂渣。", "laser", 7),
+    Document("bat", "兆瓦级液冷储能系统。储能电站热失控早期预警。", "energy", 8),
+    Document("ir", "红外热像仪。用于变电站设备巡检，自动发现过热点。", "infrared", 6),
+    Document("solar", "光伏组件清洗机器人。光伏电站组件自动清洗，提升发电量。", "energy", 7),
+]
+FEEDBACK_VECTORS = _unit(
+    [1.0, 0.1, 0.0, 0.0], [0.6, 0.2, 0.5, 0.0], [0.0, 1.0, 0.1, 0.0], [0.0, 0.1, 1.0, 0.2], [0.1, 0.0, 0.2, 1.0]
+)  # fmt: skip
+
+
+def test_a_plain_demand_gets_feedback_and_expansion_terms_stay_apart_from_shared_ones() -> None:
+    from innobridge.matching.text import query_tokens
+
+    plain = "船厂下的钢板口子坑坑洼洼，师傅还得返工"  # hardly a word the corpus knows
+    embedder = _Vectors({plain: [0.9, 0.0, 0.3, 0.0]})
+    index = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=embedder)
+    results = index.search(MatchQuery(plain), k=3)
+    assert results[0].id == "cut"
+    asked = set(query_tokens(plain))
+    for match in results:
+        assert "feedback" in match.explanation.parts
+        assert abs(match.score - sum(match.explanation.parts.values())) < 1e-9
+        # expansion terms came from the best matches, not from the demand: never "shared"
+        assert not set(match.explanation.expanded_terms) & asked
+        assert not set(match.explanation.expanded_terms) & set(match.explanation.shared_terms)
+        assert set(match.explanation.shared_terms) <= asked
+    # the best match's own distinctive words reach its neighbour, which the demand never used
+    head = next(m for m in results if m.id == "head")
+    assert {"挂渣", "穿孔"} & set(head.explanation.expanded_terms)
+
+
+def test_a_demand_in_the_corpus_words_gets_no_feedback() -> None:
+    text = "厚板激光切割断面挂渣"
+    embedder = _Vectors({text: [1.0, 0.0, 0.2, 0.0]})
+    index = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=embedder)
+    for match in index.search(MatchQuery(text), k=5):
+        assert "feedback" not in match.explanation.parts
+        assert match.explanation.expanded_terms == ()
+    lexical_only = MatchIndex(FEEDBACK_DOCS)  # no dense list: nothing to feed back from either
+    for match in lexical_only.search(MatchQuery("船厂下的钢板口子坑坑洼洼"), k=5):
+        assert "feedback" not in match.explanation.parts
+
+
+def test_feedback_lends_an_unnamed_field_from_the_best_matches_only() -> None:
+    # two technologies alike in text and vector, one in the best matches' field (laser); the
+    # other comes first in the index, so only the field can put the laser one ahead
+    twins = [
+        Document("twin-energy", "通用运动控制器。多轴同步控制。", "energy", 7),
+        Document("twin-laser", "通用运动控制器。多轴同步控制。", "laser", 7),
+    ]
+    vectors = _unit(*FEEDBACK_VECTORS.tolist(), [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5])
+    plain = "船厂下的钢板口子坑坑洼洼"
+    embedder = _Vectors({plain: [1.0, 0.0, 0.1, 0.0]})
+    index = MatchIndex(FEEDBACK_DOCS + twins, vectors=vectors, embedder=embedder)
+    ranked = [m.id for m in index.search(MatchQuery(plain), k=7)]
+    assert ranked.index("twin-laser") < ranked.index("twin-energy")
+    named = [m.id for m in index.search(MatchQuery(plain, field="energy"), k=7)]
+    assert named.index("twin-energy") < named.index("twin-laser")
+
+
+def test_expansion_terms_are_the_feedback_documents_distinctive_words() -> None:
+    from innobridge.matching.fusion import expansion_terms
+
+    documents = [["挂渣", "切割", "切割", "钢板"], ["切割", "穿孔", "钢板"]]
+    idf = {"挂渣": 3.0, "穿孔": 3.0, "切割": 1.0, "钢板": 0.5}.__getitem__
+    terms = expansion_terms(documents, [0.8, 0.2], idf, skip=lambda t: t == "钢板", keep=3)
+    assert [t for t, _w in terms] == ["挂渣", "切割", "穿孔"]
+    assert abs(sum(w for _t, w in terms) - 1.0) < 1e-12
+    assert expansion_terms([[]], [1.0], idf, skip=lambda t: False) == []

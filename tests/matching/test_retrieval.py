@@ -18,6 +18,9 @@ from innobridge.matching.retrieval import (
     IVFIndex,
     PostingScorer,
     Retrieval,
+    SampledPostings,
+    posting_values,
+    statistics_sample,
     top_candidates,
 )
 from innobridge.matching.text import query_tokens
@@ -124,7 +127,8 @@ def test_fast_path_results_are_explained_as_the_exhaustive_ones(
         exact = {m.id: m.explanation for m in forced.search(query, k=10, exact=True)}
         for match in forced.search(query, k=10):
             explanation = match.explanation
-            assert set(explanation.parts) >= {"bm25", "dense"}
+            # demo demands use words the corpus mostly knows: some feedback, never all of it
+            assert set(explanation.parts) >= {"bm25", "dense", "feedback"}
             assert explanation.shared_terms  # every demo demand shares words with its matches
             kinds = [c.kind for c in explanation.constraints]
             assert kinds == ["field", "trl"] if query.min_trl is not None else kinds == ["field"]
@@ -132,6 +136,7 @@ def test_fast_path_results_are_explained_as_the_exhaustive_ones(
                 wanted = exact[match.id]
                 assert explanation.shared_terms == wanted.shared_terms
                 assert explanation.synonyms == wanted.synonyms
+                assert explanation.expanded_terms == wanted.expanded_terms
                 assert explanation.constraints == wanted.constraints
                 assert explanation.parts == pytest.approx(wanted.parts, abs=1e-4)
 
@@ -218,3 +223,23 @@ def test_top_candidates_hold_the_best_scores() -> None:
             assert set(np.flatnonzero(scores > kth).tolist()) <= set(found.tolist())
             assert scores[found].min() >= np.sort(scores)[-8 * wanted]
     assert sorted(top_candidates(np.ones(5, dtype=np.float32), 10).tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_feedback_statistics_read_postings_as_bm25s_scores(corpus: Corpus) -> None:
+    index = MatchIndex(corpus.documents[:500])
+    assert index.bm25 is not None
+    scores = index.bm25.scores
+    retriever: bm25s.BM25 = index.bm25
+    tokens = [t for t in dict.fromkeys(query_tokens(corpus.queries[0].text)) if t in retriever.vocab_dict][:6]  # fmt: skip
+    weighted = [(retriever.vocab_dict[t], 0.5 + i) for i, t in enumerate(tokens)]
+    every = sum(w * retriever.get_scores([t]) for t, (_id, w) in zip(tokens, weighted, strict=True))
+    rows = np.array([3, 499, 0, 250, 17])
+    assert np.allclose(posting_values(scores, weighted, rows), every[rows], atol=1e-5)
+    exact = SampledPostings(scores, 500)  # a small corpus is its own sample: exact statistics
+    assert exact.mean_std(weighted) == pytest.approx((every.mean(), every.std()), rel=1e-5)
+    sampled = SampledPostings(scores, 500, limit=120, seed=3, chunk=1000)
+    chosen = statistics_sample(500, seed=3, limit=120)
+    assert len(chosen) == 120
+    assert sampled.mean_std(weighted) == pytest.approx(
+        (every[chosen].mean(), every[chosen].std()), rel=1e-5
+    )
