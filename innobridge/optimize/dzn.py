@@ -18,9 +18,9 @@ are checked against ``requested`` when present: a disagreement means the file is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from innobridge.optimize.schedule import Meeting, ScheduleProblem
 
@@ -67,16 +67,14 @@ def parse_b2b(text: str, *, fairness: int | None = 2, name: str = "<dzn>") -> B2
     )
     if min(n_business, n_meetings, n_tables, n_slots, n_morning) < 0 or n_morning > n_slots:
         raise DznError(f"{name}: sizes must be ≥ 0 and nMorningSlots ≤ nTotalSlots")
-    rows = fields["requested"]
-    if isinstance(rows, list) and not rows:
-        rows = []
-    if not isinstance(rows, list) or not all(_is_int_row(row, 3) for row in rows):
+    raw = fields["requested"]
+    rows = [row for row in raw if _is_int_row(row, 3)] if isinstance(raw, list) else []
+    if not isinstance(raw, list) or len(rows) != len(raw):
         raise DznError(f"{name}: requested must be a 2-d array of rows 'participant, participant, session'")  # fmt: skip
     if len(rows) != n_meetings:
         raise DznError(f"{name}: requested has {len(rows)} rows but nMeetings = {n_meetings}")
     meetings_of: list[list[int]] = [[] for _ in range(n_business)]
-    for number, row in enumerate(rows, 1):
-        a, b, session = (int(v) for v in row)  # type: ignore[union-attr, arg-type]
+    for number, (a, b, session) in enumerate(rows, 1):
         if not (1 <= a <= n_business and 1 <= b <= n_business) or a == b:
             raise DznError(f"{name}: meeting {number} has participants {a}, {b}; need two different ones in 1..{n_business}")  # fmt: skip
         if session not in (1, 2, 3):
@@ -103,10 +101,9 @@ def parse_b2b(text: str, *, fairness: int | None = 2, name: str = "<dzn>") -> B2
         if used:
             forbidden[str(p + 1)] = used
     meetings = []
-    for number, (row, slot) in enumerate(zip(rows, fixed, strict=True), 1):
+    for number, ((a, b, session), slot) in enumerate(zip(rows, fixed, strict=True), 1):
         if not 0 <= slot <= n_slots:
             raise DznError(f"{name}: fixed slot {slot} of meeting {number} is not in 0..{n_slots}")
-        a, b, session = (int(v) for v in row)  # type: ignore[union-attr, arg-type]
         meetings.append(Meeting(str(number), str(a), str(b), session, slot or None))
     precedences: dict[str, set[str]] = {}
     for number, before in enumerate(precedence_sets or [], 1):
@@ -239,8 +236,16 @@ def _value(tokens: _Tokens) -> Value:
     raise tokens.error(f"unexpected '{text}'")
 
 
-def _is_int_row(row: object, width: int) -> bool:
-    return isinstance(row, list) and len(row) == width and all(isinstance(v, int) for v in row)
+def _is_int_row(row: object, width: int) -> TypeGuard[list[int]]:
+    return _is_ints(row) and len(row) == width
+
+
+def _is_ints(value: object) -> TypeGuard[list[int]]:
+    return isinstance(value, list) and all(type(v) is int for v in value)
+
+
+def _is_sets(value: object) -> TypeGuard[list[frozenset[int]]]:
+    return isinstance(value, list) and all(isinstance(v, frozenset) for v in value)
 
 
 def _int(fields: dict[str, Value], key: str, name: str) -> int:
@@ -254,25 +259,19 @@ def _ints(fields: dict[str, Value], key: str, length: int, name: str) -> list[in
     if key not in fields:
         return None
     value = fields[key]
-    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+    if not _is_ints(value):
         raise DznError(f"{name}: {key} must be an array of integers")
     if len(value) != length:
         raise DznError(f"{name}: {key} has {len(value)} entries, expected {length}")
-    return [int(v) for v in _iter_ints(value)]  # type: ignore[arg-type]
-
-
-def _iter_ints(values: list[Value]) -> Iterator[int]:
-    for v in values:
-        assert isinstance(v, int)
-        yield v
+    return value
 
 
 def _sets(fields: dict[str, Value], key: str, length: int, name: str) -> list[frozenset[int]] | None:  # fmt: skip
     if key not in fields:
         return None
     value = fields[key]
-    if not isinstance(value, list) or not all(isinstance(v, frozenset) for v in value):
+    if not _is_sets(value):
         raise DznError(f"{name}: {key} must be an array of sets")
     if len(value) != length:
         raise DznError(f"{name}: {key} has {len(value)} sets, expected {length}")
-    return [v for v in value if isinstance(v, frozenset)]
+    return value

@@ -32,7 +32,7 @@ solver cannot derive quickly itself, each measured on the 20 benchmark instances
   paper's "imp2"; without it the lower bound on one instance stalled below the optimum);
 - each participant's busy slots number exactly its meetings (the paper's "imp1");
 - each participant's fewest possible breaks given its usable slots and sessions (a small dynamic
-  program), e.g. forbidden slots that split the day.
+  program), e.g. forbidden slots that split the day;
 - "no break" implies the compulsory part and the envelope of the participant's block: the slots
   every (resp. some) gap-free placement of its meetings covers — this is what exposes congested
   slots (e.g. around noon, where participants with both morning-only and afternoon-only meetings
@@ -40,8 +40,10 @@ solver cannot derive quickly itself, each measured on the 20 benchmark instances
 
 Tried and left out because they made it slower (measured over several seeds): ordering
 identical meetings or interchangeable participants (CP-SAT's own symmetry detection does better),
-a cumulative over break-free blocks, per-participant unary break counters as objective, and
-totalizers over the busy participants or the per-participant meeting counts.
+a cumulative over break-free blocks, literals for each block start, per-participant unary break
+counters as the objective, totalizers over the busy participants or per-participant meeting
+counts, and a second core-guided worker in place of the CDCL one (better on the two hardest
+instances, but then nothing finds solutions while the lower bound is below the optimum).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from ortools.sat.python import cp_model
 
 MORNING, AFTERNOON, EITHER = 1, 2, 3
 TOTALIZER_LIMIT = 40_000  # largest (inputs × bound) built as a totalizer; beyond, linear only
+DP_LIMIT = 2_000_000  # largest state space of the per-participant break bound with sessions
 
 
 class Infeasible(ValueError):  # noqa: N818 - a result, not a bug
@@ -91,6 +94,7 @@ class Schedule:
     breaks: int
     optimal: bool  # proven optimal within the time limit
     breaks_by_participant: dict[str, int]
+    found_after: float = 0.0  # seconds from the call until this schedule was found
 
 
 def count_breaks(slots_of_participant: Iterable[int]) -> int:
@@ -308,6 +312,8 @@ def _check_capacity(prepared: _Prepared) -> None:
     """Per participant, its meetings need distinct usable slots (a bipartite matching); per
     slot, its locked meetings fit the tables and nobody is locked twice."""
     problem = prepared.problem
+    if len(problem.meetings) > problem.n_slots * problem.n_tables:
+        raise Infeasible(f"{len(problem.meetings)} meetings do not fit {problem.n_slots} slots × {problem.n_tables} tables")  # fmt: skip
     for p, meetings in enumerate(prepared.of_person):
         who = prepared.people[p]
         for session, name in ((MORNING, "morning"), (AFTERNOON, "afternoon")):
@@ -366,6 +372,11 @@ def _least_breaks_of(prepared: _Prepared, p: int) -> int:
         need = sum(1 for d in domains if set(d) <= window)
         if need:
             windows.append((window, need))
+    states = (len(domains) + 1) * 2 * problem.n_slots
+    for _window, need in windows:
+        states *= need + 1
+    if states > DP_LIMIT:  # a huge day: the bound without the session windows (still valid)
+        windows = []
     return least_breaks(problem.n_slots, required, usable, windows, len(domains))
 
 
@@ -438,15 +449,30 @@ def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int
     prepared = _prepare(problem)
     _check_fairness(prepared)
     model = _Model(prepared)
-    solver = _solver(time_limit - (time.monotonic() - started), workers)
-    status = solver.solve(model.model)
+    solver = _solver(time_limit - (time.monotonic() - started) - 0.05, workers)
+    clock = _Clock(started)
+    status = solver.solve(model.model, clock)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise Infeasible(_why_not(prepared, status, time_limit))
     slots = {
         problem.meetings[m].id: next(s for s, var in row.items() if solver.value(var))
         for m, row in enumerate(model.x)
     }
-    return _finish(prepared, slots, optimal=status == cp_model.OPTIMAL)
+    result = _finish(prepared, slots, optimal=status == cp_model.OPTIMAL)
+    result.found_after = clock.last or time.monotonic() - started
+    return result
+
+
+class _Clock(cp_model.CpSolverSolutionCallback):
+    """Notes when the latest (best) solution arrived."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.last = 0.0
+
+    def on_solution_callback(self) -> None:
+        self.last = time.monotonic() - self.started
 
 
 def _solver(seconds: float, workers: int) -> cp_model.CpSolver:

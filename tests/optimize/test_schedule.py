@@ -184,54 +184,24 @@ def test_precedences_and_sessions() -> None:
     assert result.slots["x"] <= 2
 
 
-@pytest.mark.parametrize(
-    ("problem", "message"),
-    [
-        (
-            ScheduleProblem(
-                2, 1, 5, [Meeting("1", "A", "B"), Meeting("2", "A", "C"), Meeting("3", "A", "D")]
-            ),
-            "participant A has 3 meetings but only 2 usable slots",
-        ),  # fmt: skip
-        (
-            ScheduleProblem(3, 1, 5, [Meeting("1", "A", "B", 1), Meeting("2", "A", "C", 1)]),
-            "A has 2 meetings that must be in the morning but only 1 usable morning slots",
-        ),  # fmt: skip
-        (
-            ScheduleProblem(3, 1, 5, [Meeting("1", "A", "B", fixed_slot=2)], forbidden={"B": {2}}),
-            "meeting 1 .A–B. is locked to slot 2",
-        ),  # fmt: skip
-        (
-            ScheduleProblem(
-                3,
-                1,
-                1,
-                [Meeting("1", "A", "B", fixed_slot=2), Meeting("2", "C", "D", fixed_slot=2)],
-            ),
-            "slot 2 has 2 locked meetings but only 1 tables",
-        ),  # fmt: skip
-        (
-            ScheduleProblem(
-                3,
-                1,
-                5,
-                [Meeting("1", "A", "B"), Meeting("2", "A", "C")],
-                precedences={"1": {"2"}, "2": {"1"}},
-            ),
-            "the precedences form a cycle",
-        ),  # fmt: skip
-        (
-            ScheduleProblem(
-                2,
-                1,
-                1,
-                [Meeting("1", "A", "B"), Meeting("2", "C", "D"), Meeting("3", "E", "F")],
-                fairness=None,
-            ),
-            "no schedule satisfies every constraint",
-        ),  # fmt: skip
-    ],
-)
+def day(slots: int, morning: int, tables: int, *meetings: Meeting, **extra: object) -> ScheduleProblem:  # fmt: skip
+    return ScheduleProblem(slots, morning, tables, list(meetings), **extra)  # type: ignore[arg-type]
+
+
+M = Meeting
+INFEASIBLE = [
+    (day(2, 1, 5, M("1", "A", "B"), M("2", "A", "C"), M("3", "A", "D")), "participant A has 3 meetings but only 2 usable slots"),
+    (day(3, 1, 5, M("1", "A", "B", 1), M("2", "A", "C", 1)), "A has 2 meetings that must be in the morning but only 1 usable morning slots"),
+    (day(3, 1, 5, M("1", "A", "B", fixed_slot=2), forbidden={"B": {2}}), "meeting 1 .A–B. is locked to slot 2"),
+    (day(3, 1, 1, M("1", "A", "B", fixed_slot=2), M("2", "C", "D", fixed_slot=2)), "slot 2 has 2 locked meetings but only 1 tables"),
+    (day(3, 1, 5, M("1", "A", "B"), M("2", "A", "C"), precedences={"1": {"2"}, "2": {"1"}}), "the precedences form a cycle"),
+    (day(2, 1, 1, M("1", "A", "B"), M("2", "C", "D"), M("3", "E", "F")), "3 meetings do not fit 2 slots × 1 tables"),
+    (day(3, 1, 1, M("1", "A", "B", 1), M("2", "C", "D", 1), M("3", "E", "F"), fairness=None), "no schedule satisfies every constraint"),
+    (day(4, 2, 2, M("1", "A", "B", fixed_slot=1), M("2", "A", "B", fixed_slot=3), M("3", "C", "D", fixed_slot=1), M("4", "C", "D", fixed_slot=2), fairness=0), "no schedule keeps every two participants' breaks within 0 of each other"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("problem", "message"), INFEASIBLE)
 def test_infeasible_says_who_and_why(problem: ScheduleProblem, message: str) -> None:
     with pytest.raises(Infeasible, match=message):
         schedule(problem)
