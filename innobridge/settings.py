@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets ``forms.ModelForm[Model]`` and ``QuerySet[Model]`` be written at run time as well.
@@ -60,10 +61,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DATA_DIR = Path(env_str("INNOBRIDGE_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
+# INNOBRIDGE_ENV=production is the explicit switch for a real deployment behind an HTTPS proxy:
+# secure cookies, HSTS, HTTPS redirect, a SECRET_KEY from the environment and no DEBUG.
+# The default ("development") is the embedded demo on http://127.0.0.1:8000.
+INNOBRIDGE_ENV = env_str("INNOBRIDGE_ENV", "development")
+if INNOBRIDGE_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"INNOBRIDGE_ENV 只能是 production 或 development · must be production or development, "
+        f"got {INNOBRIDGE_ENV!r}"
+    )
+PRODUCTION = INNOBRIDGE_ENV == "production"
+
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment; the demo generates one into the data dir once."""
     key = env_str("SECRET_KEY")
+    if PRODUCTION and len(key) < 50:
+        raise ImproperlyConfigured(
+            "生产模式（INNOBRIDGE_ENV=production）需要从环境变量 SECRET_KEY 或 SECRET_KEY_FILE "
+            "提供至少 50 个字符的密钥 · production needs a SECRET_KEY (or SECRET_KEY_FILE) of at "
+            "least 50 characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if key:
         return key
     key_file = DATA_DIR / "secret_key"
@@ -75,6 +94,10 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "生产模式（INNOBRIDGE_ENV=production）不能打开 DEBUG · DEBUG must be false in production"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -101,8 +124,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "innobridge.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "innobridge.core.middleware.SecurityHeadersMiddleware",
+    "innobridge.core.limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "innobridge.core.middleware.ChineseFirstLocaleMiddleware",
@@ -140,6 +165,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'innobridge.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # a persistent connection the database dropped (restart, failover) is replaced at the
+        # start of the next request instead of failing it
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -191,23 +219,70 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # Uploads: Excel imports and attachments are capped at 20 MB; larger bodies are refused.
 MAX_UPLOAD_BYTES = env_int("INNOBRIDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# JSON request bodies (core/limits.py): larger → 413, nested deeper → 400
+MAX_JSON_BODY_BYTES = env_int("INNOBRIDGE_MAX_JSON_BYTES", 1024 * 1024)
+MAX_JSON_DEPTH = env_int("INNOBRIDGE_MAX_JSON_DEPTH", 32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = PRODUCTION or env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Production runs behind a proxy that terminates TLS and sets X-Forwarded-Proto (overwriting
+# whatever the client sent); set SECURE_PROXY_SSL_HEADER to another header name, or to an empty
+# value when nothing in front sets one.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto") if PRODUCTION else ""
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+# Plain-HTTP requests are redirected to HTTPS by the app, except the load balancer's probes;
+# SECURE_SSL_REDIRECT=false when the proxy already redirects port 80.
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# HSTS: browsers refuse plain HTTP for this host (and its subdomains) for a year once they have
+# seen it; start with a small SECURE_HSTS_SECONDS when trying HTTPS out. Preloading (a promise
+# to browser vendors, hard to take back) is opt-in.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# `check --deploy` must come out clean in production: the warnings below stand for choices the
+# operator made explicitly through the variables above, so they are not repeated at every check.
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if PRODUCTION and not SECURE_SSL_REDIRECT:
+    SILENCED_SYSTEM_CHECKS.append("security.W008")  # the proxy redirects HTTP to HTTPS
+if PRODUCTION and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+if PRODUCTION and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Logs go to stderr: one JSON object per line (for journald / a log collector) unless DEBUG,
+# where people read them; LOG_FORMAT=json|text overrides. Every request is logged once at INFO
+# by innobridge.core.logging.RequestLogMiddleware (LOG_REQUESTS=false silences it).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT 只能是 json 或 text · must be json or text, got {LOG_FORMAT!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "innobridge.core.logging.JsonFormatter"},
+        "text": {"()": "innobridge.core.logging.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "innobridge.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
@@ -216,9 +291,15 @@ NINJA_PAGINATION_PER_PAGE = 20
 # Redis; without it (the embedded default) they run in a background thread of the web process.
 REDIS_URL = env_str("REDIS_URL", "")
 # Login-failure counters and other shared state: Redis when deployed with several workers.
+# Redis being down must not break a page: the cache answers "nothing cached" and logs a warning
+# (innobridge.core.cache), and gives up on an unreachable server within a second.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "innobridge.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 # Without Redis: "thread" runs background work in a thread of this process (the web server);
 # "inline" runs it right after the transaction commits, in the caller (tests, one-off scripts).
@@ -228,6 +309,16 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is handed to another one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "innobridge"
+# Sending a task gives up quickly when Redis is down: the task is kept in the database outbox
+# instead (innobridge.core.tasks) and sent when Redis is back, so a request never waits long.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 
 # E-mail: the console in the demo; an SMTP server in production (EMAIL_HOST etc.).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

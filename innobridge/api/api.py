@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -13,6 +14,7 @@ from innobridge.api.auth import SIGNED_IN
 from innobridge.api.match import router as match_router
 from innobridge.capital.api import router as capital_router
 from innobridge.core.errors import ApplicationError
+from innobridge.core.middleware import RETRY_AFTER_SECONDS, database_unavailable_message
 from innobridge.cultivation.api import router as cultivation_router
 from innobridge.demands.api import router as demands_router
 from innobridge.demands.list_api import router as lists_router
@@ -82,6 +84,16 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database cannot be reached (dropped connection, server down): 503, try again later."""
+    logger.warning("database unavailable on %s %s", request.method, request.path, exc_info=exc)
+    response = api.create_response(request, {"detail": database_unavailable_message()}, status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 @api.exception_handler(Exception)

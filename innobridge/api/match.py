@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from innobridge.api.common import ErrorOut
 from innobridge.core.matching import (
@@ -47,6 +47,9 @@ class MatchOut(Schema):
     reason: str
     shared_terms: list[str]
     synonyms: list[SynonymOut]
+    expanded_terms: list[str] = Field(
+        description="技术方的相关技术词：需求本身未用、但与其最佳匹配共有的词（伪相关反馈）"
+    )
     constraints: list[ConstraintOut]
     parts: dict[str, float]
 
@@ -74,6 +77,7 @@ def _out(recommendations: list[Recommendation]) -> dict[str, Any]:
                     {"term": term, "query_words": query_words, "match_words": match_words}
                     for term, query_words, match_words in rec.explanation.synonyms
                 ],
+                "expanded_terms": list(rec.explanation.expanded_terms),
                 "constraints": [vars(check) for check in rec.explanation.constraints],
                 "parts": {name: round(value, 6) for name, value in rec.explanation.parts.items()},
             }

@@ -314,9 +314,18 @@ class _Rollback(Exception):
 
 
 def run_import(
-    spec: SheetSpec, stream: BinaryIO, *, actor: Any, commit: bool, preview_rows: int = 50
+    spec: SheetSpec,
+    stream: BinaryIO,
+    *,
+    actor: Any,
+    commit: bool,
+    preview_rows: int = 50,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check every row (and keep them all only when ``commit`` and nothing is wrong)."""
+    """Check every row (and keep them all only when ``commit`` and nothing is wrong).
+
+    ``progress(rows_done)`` is called after each row (the command line shows it); the rows are
+    still uncommitted then: a crash before the end leaves nothing behind."""
     if not spec.can_import(actor):
         raise ApplicationError(_("您的角色不能导入%(title)s。") % {"title": spec.title})
     columns, rows, ignored = read_rows(spec, stream)
@@ -341,6 +350,8 @@ def run_import(
                     except ApplicationError as error:
                         issues = _service_issues(spec, number, error)
                 report.issues.extend(issues)
+                if progress is not None:
+                    progress(report.total_rows)
             if report.total_rows == 0:
                 raise FileError(_("文件中没有数据行（第2行起填写数据）。"))
             if not commit or report.issues:

@@ -1,19 +1,47 @@
-"""Request plumbing: Chinese-first language choice, and readable pages for ApplicationError."""
+"""Request plumbing: Chinese-first language choice, readable pages for ApplicationError, and a
+503 page while the database is unreachable."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from innobridge.core.errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "30"
+
+
+def database_unavailable_message() -> str:
+    return _("数据库暂时不可用，请稍后重试。")
+
+
+def database_unavailable_page() -> HttpResponse:
+    """503 while the database cannot be reached: a page rendered without the request context
+    (the navigation, the session and the user all need the database)."""
+    html = render_to_string("core/unavailable.html", {"message": database_unavailable_message()})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
 
 class ApplicationErrorMiddleware:
+    """ApplicationError → a readable page with its status; the database unreachable (dropped
+    connection, server down) → 503 with a readable page instead of a server error. The next
+    request connects again (CONN_HEALTH_CHECKS replaces a dropped persistent connection)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -21,6 +49,11 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_ERRORS) and not request.path.startswith("/api/"):
+            logger.warning(
+                "database unavailable on %s %s", request.method, request.path, exc_info=exception
+            )
+            return database_unavailable_page()
         if request.path.startswith("/api/") or not isinstance(exception, ApplicationError):
             return None
         return render(

@@ -104,6 +104,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("导出")
         PERMISSION = "permission", _("权限变更")
         TRANSITION = "transition", _("流程操作")
+        RESTORE = "restore", _("恢复备份")
 
     kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -131,3 +132,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("audit events are append-only")
+
+
+class PendingTask(models.Model):
+    """待发送的后台任务 (outbox): background work that could not reach the broker (Redis down)
+    when it was queued. ``innobridge.core.tasks`` sends it again once Redis answers."""
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("待发送的后台任务")
+        verbose_name_plural = _("待发送的后台任务")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.args}"

@@ -4,6 +4,20 @@
 otherwise runs it in a background thread of this process (the embedded default), so a request
 never waits for it. Tasks are idempotent: running one twice (a worker killed half-way, Redis
 back after an outage) gives the same result.
+
+Redis down: ``enqueue`` never fails the (already committed) request and never waits long. The
+broker is given up on after a short connect timeout (settings ``CELERY_BROKER_*``) and the task
+is kept in the outbox table (``core.PendingTask``: task name and JSON arguments); for
+``BROKER_RETRY_AFTER`` seconds after such a failure this process writes to the outbox directly.
+The outbox is sent, oldest first, by ``resend_pending()``:
+
+- after the next successful ``enqueue`` in any process (up to ``RESEND_ON_ENQUEUE`` tasks);
+- by every worker (``innobridge worker``) at start-up and then every ``RESEND_EVERY`` seconds;
+- by hand: ``innobridge tasks resend`` (``innobridge tasks pending`` shows what waits).
+
+A task is removed from the outbox in the same transaction that sent it, row-locked on
+PostgreSQL, so it is sent at least once (twice at worst when a process dies between the send
+and the commit, which idempotent tasks allow).
 """
 
 from __future__ import annotations
@@ -67,11 +81,96 @@ def _local(function: Callable[..., Any], *args: Any, inline: bool = False) -> Fu
 def enqueue(task: Any, *args: Any) -> None:
     """Run ``task`` (a Celery task) in the background, on Celery or in this process."""
     if settings.REDIS_URL:
-        task.delay(*args)
+        _send_or_keep(task.name, list(args))
     elif settings.BACKGROUND_MODE == "inline":
         _local(task.run, *args, inline=True)  # a failure is logged, never breaks the caller
     else:
         _local(task.run, *args)
+
+
+BROKER_RETRY_AFTER = 10.0  # seconds this process goes straight to the outbox after a failure
+RESEND_ON_ENQUEUE = 100
+RESEND_EVERY = 60.0
+_broker_down_until = 0.0
+
+
+def _send(name: str, args: list[Any]) -> Exception | None:
+    """Hand the task to the broker; the error instead of raising it (Redis down, timeout)."""
+    global _broker_down_until
+    from innobridge.celery import app
+
+    try:
+        app.send_task(name, args=args)
+    except Exception as error:  # noqa: BLE001 - any broker failure means "keep it for later"
+        _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER
+        return error
+    _broker_down_until = 0.0
+    return None
+
+
+def _send_or_keep(name: str, args: list[Any]) -> None:
+    from innobridge.core.models import PendingTask
+
+    error: Exception | None = None
+    if time.monotonic() >= _broker_down_until:
+        error = _send(name, args)
+        if error is None:
+            try:
+                if PendingTask.objects.exists():
+                    resend_pending(limit=RESEND_ON_ENQUEUE)
+            except Exception:  # the request has committed: never fail it now
+                logger.exception("could not send the task outbox")
+            return
+    reason = str(error) if error is not None else "broker unavailable moments ago"
+    try:
+        PendingTask.objects.create(name=name, args=args, last_error=reason[:500])
+        logger.warning("task %s kept in the outbox: %s", name, reason)
+    except Exception:  # the database is down too: nothing left to keep it in
+        logger.exception("task %s%r lost: neither the broker nor the database answer", name, args)
+
+
+def resend_pending(limit: int | None = None) -> int:
+    """Send the outbox, oldest first, until it is empty, ``limit`` is reached or the broker fails
+    (the task stays, with its attempt counted). Returns how many tasks were sent."""
+    from django.db.models import F
+
+    from innobridge.core.models import PendingTask
+
+    sent = 0
+    while limit is None or sent < limit:
+        with transaction.atomic():
+            item = PendingTask.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            if item is None:
+                break
+            error = _send(item.name, list(item.args))
+            if error is not None:
+                PendingTask.objects.filter(pk=item.pk).update(
+                    attempts=F("attempts") + 1, last_error=str(error)[:500]
+                )
+                break
+            item.delete()
+        sent += 1
+    if sent:
+        logger.info("sent %d task(s) from the outbox", sent)
+    return sent
+
+
+def start_outbox_resender(every: float = RESEND_EVERY) -> threading.Thread:
+    """A daemon thread (in a worker) that sends the outbox now and then every ``every`` s."""
+
+    def loop() -> None:
+        while True:
+            try:
+                resend_pending()
+            except Exception:
+                logger.exception("could not send the task outbox")
+            finally:
+                close_old_connections()
+            time.sleep(every)
+
+    thread = threading.Thread(target=loop, name="innobridge-outbox", daemon=True)
+    thread.start()
+    return thread
 
 
 def wait_for_background(timeout: float = 120.0) -> None:

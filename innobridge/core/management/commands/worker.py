@@ -28,6 +28,13 @@ class Command(BaseCommand):
             )
         from innobridge.celery import app
 
+        if settings.LOG_FORMAT == "json":
+            from celery.signals import after_setup_logger, after_setup_task_logger
+
+            from innobridge.core.logging import celery_logs_as_json
+
+            after_setup_logger.connect(celery_logs_as_json, weak=False)
+            after_setup_task_logger.connect(celery_logs_as_json, weak=False)
         app.worker_main(
             ["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}",
              "--queues=innobridge"]
