@@ -2,7 +2,7 @@
 synthetic matchmaking session.
 
     .venv/bin/python bench/schedule_b2b.py [--time-limit 10] [--fairness 2] [--workers 2]
-        [--command] [--only forum-13,tic-12] [--no-synthetic]
+        [--command] [--only forum-13,tic-12] [--no-synthetic] [--no-baseline]
 
 Part 1 runs every instance of ../shared/data/b2b-meetings/instances (relative to the repo, i.e.
 /work/shared/data) with fairness d = 2 through the .dzn reader and ``schedule`` in-process
@@ -10,7 +10,9 @@ Part 1 runs every instance of ../shared/data/b2b-meetings/instances (relative to
 the breaks found beside the published optimum (optima.tsv: Bofill et al., JAIR 2022, MaxSAT
 with a 7200 s limit), whether the solver proved optimality, when the returned schedule was found
 and the wall time of the whole call (reading included; the full limit when not proven).
-Skips with a message when the data folder is absent.
+Beside each, in the same run, the baseline: the same call without the local-search warm start
+(``schedule(..., warm_start=False)``; ``--no-baseline`` skips it). Skips with a message when the
+data folder is absent.
 
 Part 2: 400 SMEs × 80 providers × 12 slots (80 tables, one per provider), each SME interested
 in 12 random providers (weights 1–9), each participant available in 12 minus 0–2 random slots
@@ -56,10 +58,11 @@ def run_benchmark(args: argparse.Namespace) -> None:
         optima[name] = int(best)
     names = sorted(optima) if not args.only else args.only.split(",")
     print(f"B2B instances, fairness d = {args.fairness}, time limit {args.time_limit:g} s, {args.workers} workers, {'command' if args.command else 'in-process'}")  # fmt: skip
-    print(
-        f"{'instance':16} {'breaks':>6} {'optimum':>7} {'proven':>6} {'found s':>7} {'time s':>7}  result"
-    )
+    baseline = not args.command and not args.no_baseline
+    head = f"{'instance':16} {'breaks':>6} {'optimum':>7} {'proven':>6} {'found s':>7} {'time s':>7}  {'result':<10}"  # fmt: skip
+    print(head + (" | baseline without warm start: breaks proven time s" if baseline else ""))
     at_optimum = in_time = proven = 0
+    base_optimum = base_in_time = 0
     for name in names:
         path = DATA / "instances" / f"{name}.original.dzn"
         started = time.perf_counter()
@@ -73,15 +76,25 @@ def run_benchmark(args: argparse.Namespace) -> None:
             "no schedule" if breaks < 0 else "= optimum" if hit else f"+{breaks - optima[name]}"
         )
         shown = "-" if found is None else f"{found:.2f}"
-        print(f"{name:16} {breaks:>6} {optima[name]:>7} {'yes' if optimal else 'no':>6} {shown:>7} {elapsed:>7.2f}  {verdict}", flush=True)  # fmt: skip
+        line = f"{name:16} {breaks:>6} {optima[name]:>7} {'yes' if optimal else 'no':>6} {shown:>7} {elapsed:>7.2f}  {verdict:<10}"  # fmt: skip
+        if baseline:
+            started = time.perf_counter()
+            b_breaks, b_optimal, _found = solve_in_process(path, args, warm_start=False)
+            b_elapsed = time.perf_counter() - started
+            base_optimum += b_breaks == optima[name]
+            base_in_time += b_breaks == optima[name] and b_elapsed <= 10.0
+            line += f" | {b_breaks:>6} {'yes' if b_optimal else 'no':>6} {b_elapsed:>6.2f}"
+        print(line, flush=True)
     print(f"at the published optimum: {at_optimum}/{len(names)}; of them within 10 s: {in_time}; proven optimal: {proven}")  # fmt: skip
+    if baseline:
+        print(f"baseline (no warm start), same run: at the optimum {base_optimum}/{len(names)}, within 10 s {base_in_time}")  # fmt: skip
 
 
-def solve_in_process(path: Path, args: argparse.Namespace) -> tuple[int, bool, float | None]:
+def solve_in_process(path: Path, args: argparse.Namespace, *, warm_start: bool = True) -> tuple[int, bool, float | None]:  # fmt: skip
     """Breaks, proven, and seconds until that schedule was found (reading excluded)."""
     instance = read_dzn(path, fairness=args.fairness)
     try:
-        result = schedule(instance.problem, time_limit=args.time_limit, workers=args.workers)
+        result = schedule(instance.problem, time_limit=args.time_limit, workers=args.workers, warm_start=warm_start)  # fmt: skip
     except Infeasible:
         return -1, False, None
     return result.breaks, result.optimal, result.found_after
@@ -135,6 +148,9 @@ def main() -> None:
     parser.add_argument("--command", action="store_true", help="run the CLI per instance")
     parser.add_argument("--only", default="", help="comma-separated instance names")
     parser.add_argument("--no-synthetic", action="store_true")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the run without warm start"
+    )
     args = parser.parse_args()
     run_benchmark(args)
     if not args.no_synthetic:

@@ -22,8 +22,12 @@ The model is CP-SAT over booleans "meeting m in slot s", per participant "busy i
 It is solved as the paper found best, MaxSAT-style: one worker is CP-SAT's core-guided search
 (it raises the lower bound by finding sets of participants that cannot all go without a break),
 the other a plain CDCL search that improves solutions from above; the LP is off (it slowed the
-search tenfold and its bound is weak here). What makes it fast are implied constraints that the
-solver cannot derive quickly itself, each measured on the 20 benchmark instances:
+search tenfold and its bound is weak here). The search starts from a schedule found by local
+search (``warmstart.py``: Kempe-chain annealing, at most 15 % of the time limit), which on the
+hardest days is far better than anything the two threads find by themselves in the first seconds;
+when the exact search ends without beating it, that schedule is the answer. What makes it fast are
+implied constraints that the solver cannot derive quickly itself, each measured on the 20
+benchmark instances:
 
 - table capacity also as a totalizer (unary counter) per slot over "clusters" (all meetings of
   one participant, who holds at most one of them per slot): its auxiliary literals let clause
@@ -56,9 +60,13 @@ from dataclasses import dataclass, field
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
+from innobridge.optimize import warmstart
+
 MORNING, AFTERNOON, EITHER = 1, 2, 3
 TOTALIZER_LIMIT = 40_000  # largest (inputs × bound) built as a totalizer; beyond, linear only
 DP_LIMIT = 2_000_000  # largest state space of the per-participant break bound with sessions
+WARM_START_SECONDS = 1.5  # local search before the exact search (warmstart.py), at most …
+WARM_START_SHARE = 0.15  # … this share of the time limit
 
 
 class Infeasible(ValueError):  # noqa: N818 - a result, not a bug
@@ -442,25 +450,63 @@ def _clusters(prepared: _Prepared) -> list[list[int]]:
 # Scheduling: the model and the solve
 
 
-def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int = 2) -> Schedule:
+def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int = 2, warm_start: bool = True) -> Schedule:  # fmt: skip
     """The schedule with fewest breaks (``optimal`` when proven within ``time_limit`` seconds,
-    which bounds the whole call), or Infeasible saying why there is none."""
+    which bounds the whole call), or Infeasible saying why there is none. ``warm_start=False``
+    leaves out the local search (the benchmark's baseline)."""
     started = time.monotonic()
     prepared = _prepare(problem)
     _check_fairness(prepared)
+    seconds = min(WARM_START_SECONDS, WARM_START_SHARE * time_limit) if warm_start else 0.0
+    warm = _warm_start(prepared, seconds)
+    warm_at = time.monotonic() - started
     model = _Model(prepared)
+    if warm is not None:  # where the search starts: CP-SAT repairs or improves it
+        for m, row in enumerate(model.x):
+            for s, var in row.items():
+                model.model.add_hint(var, s == warm[0][m])
     solver = _solver(time_limit - (time.monotonic() - started) - 0.05, workers)
     clock = _Clock(started)
     status = solver.solve(model.model, clock)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if solved and (warm is None or round(solver.objective_value) <= warm[1]):
+        slots = {
+            problem.meetings[m].id: next(s for s, var in row.items() if solver.value(var))
+            for m, row in enumerate(model.x)
+        }
+        result = _finish(prepared, slots, optimal=status == cp_model.OPTIMAL)
+        result.found_after = clock.last or time.monotonic() - started
+        return result
+    if warm is None:
         raise Infeasible(_why_not(prepared, status, time_limit))
-    slots = {
-        problem.meetings[m].id: next(s for s, var in row.items() if solver.value(var))
-        for m, row in enumerate(model.x)
-    }
-    result = _finish(prepared, slots, optimal=status == cp_model.OPTIMAL)
-    result.found_after = clock.last or time.monotonic() - started
+    slots = {meeting.id: warm[0][m] for m, meeting in enumerate(problem.meetings)}
+    bound = solver.best_objective_bound if solved else 0.0
+    result = _finish(prepared, slots, optimal=bound >= warm[1])
+    result.found_after = warm_at
     return result
+
+
+def _warm_start(prepared: _Prepared, seconds: float) -> tuple[list[int], int] | None:
+    """A good valid schedule from local search (``warmstart.py``), or None. It does not model
+    precedences, and the fairness bound only as "at most d breaks each" (when someone has none,
+    which is when that is what the bound means); a result that breaks the bound is dropped."""
+    problem = prepared.problem
+    if prepared.before or len(problem.meetings) < 2 or seconds <= 0:
+        return None
+    someone_free = any(len(m) <= 1 for m in prepared.of_person)
+    cap = problem.fairness if someone_free else None
+    found = warmstart.warm_start(
+        problem.n_slots, problem.n_tables, prepared.domains, prepared.ends, len(prepared.people),
+        cap=cap, seconds=seconds, target=sum(prepared.least),
+    )  # fmt: skip
+    if found is None:
+        return None
+    if problem.fairness is not None and not someone_free:
+        slots = {meeting.id: found[0][m] for m, meeting in enumerate(problem.meetings)}
+        counts = _finish(prepared, slots, optimal=False).breaks_by_participant.values()
+        if max(counts) - min(counts) > problem.fairness:
+            return None
+    return found
 
 
 class _Clock(cp_model.CpSolverSolutionCallback):
