@@ -364,7 +364,7 @@ def machine_busy() -> float:
     """Core-seconds all processes of the machine spent busy so far (/proc/stat)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:7]) - idle) / os.sysconf("SC_CLK_TCK")  # without steal
 
 
 def loadavg() -> str:
@@ -441,13 +441,14 @@ def report(run: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         f"load average before {meta['load_before']} · after {meta['load_after']} · "
         f"{os.cpu_count()} cores · duration {seconds:.0f} s"
     )
-    span = meta["duration"]
+    span = meta["wall"]  # wrk's duration plus the requests still in flight at the end
     print(
         f"CPU during the run (core-seconds / s): server {meta['server_cpu'] / span:.2f} · "
         f"PostgreSQL (its long-lived processes; a backend that exits takes its CPU along) "
         f"{meta['postgres_cpu'] / span:.2f} · "
         f"generator (wrk, {len(groups)} processes × 1 thread) {run['generator_cpu_s'] / span:.2f} · "
-        f"whole machine (every process, other users too) {meta['machine_cpu'] / span:.2f}"
+        f"whole machine (every process, other users too; of {os.cpu_count()}) "
+        f"{meta['machine_cpu'] / span:.2f} · over {span:.0f} s"
     )
     return {"rows": rows, "rps": rps, "errors": total_errors}
 
@@ -503,12 +504,14 @@ def main(argv: list[str] | None = None) -> int:
             server_before, pg_before = _cpu_seconds(pids), _cpu_seconds(postgres_pids())
             busy_before = machine_busy()
             log(f"driving {args.users} users for {args.duration} s (load average {load_before})")
+            wall = time.perf_counter()
             run = run_wrk(args, urls, args.duration, args.users, Path(workdir))
+            wall = time.perf_counter() - wall
             server_cpu = _cpu_seconds(pids) - server_before
             pg_cpu = _cpu_seconds(postgres_pids()) - pg_before
             machine_cpu = machine_busy() - busy_before
         meta = {
-            "users": split_users(args.users), "duration": args.duration,
+            "users": split_users(args.users), "duration": args.duration, "wall": wall,
             "load_before": load_before, "load_after": loadavg(),
             "server_cpu": server_cpu, "postgres_cpu": pg_cpu, "machine_cpu": machine_cpu,
         }  # fmt: skip
