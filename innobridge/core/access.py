@@ -9,8 +9,8 @@
 |               | member/investor: public + own organization's;                | manager; own org while |
 |               | expert: own organization's + assigned, conflict-free reviews | still a draft          |
 | call          | staff: all; signed-in users: calls past preparation          | staff (projects/calls) |
-| submission    | staff; the applicant's and co-applicants' members            | applicant, until the   |
-|               | (experts read the projects they review, not the submission)  | deadline               |
+| submission    | staff; the applicant's and co-applicants' members; an expert | applicant, until the   |
+|               | its statement and files on their own conflict-free task page | deadline               |
 | review task,  | staff: all; an expert: their own tasks only, never who else  | staff; the expert      |
 | scores        | reviews the item; applicants: the decision and its reason    | (their own scores)     |
 | demand        | as projects, and the public (no login) sees public demands   | as projects            |

@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "innobridge" / "settings.py"
 # Variables that would change what production mode means; the tests start from none of them.
 _SETTING_VARIABLES = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the whole session by the browser tests
     "DEBUG",
     "SECRET_KEY",
     "SECRET_KEY_FILE",
