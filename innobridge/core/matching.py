@@ -374,7 +374,9 @@ def _recommend(
     index = index_for(name)
     if visible.query.where:
         allowed = _visible_ids(name, visible)
-        accept = (lambda pk: pk in allowed and pk not in refused) if refused else allowed.__contains__
+        accept = (
+            (lambda pk: pk in allowed and pk not in refused) if refused else allowed.__contains__
+        )
     else:  # the user sees every record (staff): no need to read 100,000 ids to know it
         accept = None if not refused else (lambda pk: pk not in refused)
     matches: list[Match] = index.search(query, k=k, allowed=accept)
@@ -614,7 +616,9 @@ def rank_by_relevance(
     rank: Any
     if connection.vendor == "postgresql":
         # one array parameter: building and compiling 2,000 CASE branches took ~1 s per search
-        array = Func(Value(order), template="%(expressions)s::bigint[]", output_field=IntegerField())
+        array = Func(
+            Value(order), template="%(expressions)s::bigint[]", output_field=IntegerField()
+        )
         rank = Func(array, F("pk"), function="array_position", output_field=IntegerField())
     else:
         rank = Case(
