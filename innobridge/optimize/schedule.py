@@ -65,6 +65,7 @@ from innobridge.optimize import warmstart
 MORNING, AFTERNOON, EITHER = 1, 2, 3
 TOTALIZER_LIMIT = 40_000  # largest (inputs × bound) built as a totalizer; beyond, linear only
 DP_LIMIT = 2_000_000  # largest state space of the per-participant break bound with sessions
+STOP_MARGIN = 0.3  # s: CP-SAT takes up to ~0.15 s to stop; the whole call stays within the limit
 WARM_START_SECONDS = 1.5  # local search before the exact search (warmstart.py), at most …
 WARM_START_SHARE = 0.15  # … this share of the time limit
 
@@ -465,7 +466,7 @@ def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int
         for m, row in enumerate(model.x):
             for s, var in row.items():
                 model.model.add_hint(var, s == warm[0][m])
-    solver = _solver(time_limit - (time.monotonic() - started) - 0.05, workers)
+    solver = _solver(time_limit - (time.monotonic() - started) - STOP_MARGIN, workers)
     clock = _Clock(started)
     status = solver.solve(model.model, clock)
     solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
