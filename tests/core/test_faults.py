@@ -552,9 +552,9 @@ def redis_down() -> Iterator[str]:
     from innobridge.core.cache import ResilientRedisCache
 
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    ResilientRedisCache._down_until = 0.0
+    ResilientRedisCache._down_until, ResilientRedisCache._local = 0.0, None
     yield closed
-    ResilientRedisCache._down_until = 0.0
+    ResilientRedisCache._down_until, ResilientRedisCache._local = 0.0, None
 
 
 def test_login_works_while_the_cache_redis_is_down(world: Any, redis_down: str) -> None:
@@ -574,6 +574,27 @@ def test_login_works_while_the_cache_redis_is_down(world: Any, redis_down: str) 
         right = client.post("/account/login/", {"username": "staff", "password": PASSWORD})
         assert right.status_code == 302
         assert client.get("/projects/").status_code == 200
+
+
+def test_lockout_still_counts_while_the_cache_redis_is_down(world: Any, redis_down: str) -> None:
+    """The failures are counted in the process's memory meanwhile: five wrong passwords still
+    lock the account, and then even the right one is refused."""
+    from innobridge.core.audit import LOCK_AFTER
+
+    caches = {
+        "default": {
+            "BACKEND": "innobridge.core.cache.ResilientRedisCache",
+            "LOCATION": redis_down,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with override_settings(CACHES=caches):
+        client = Client()
+        for _ in range(LOCK_AFTER):
+            client.post("/account/login/", {"username": "staff", "password": "wrong"})
+        right = client.post("/account/login/", {"username": "staff", "password": PASSWORD})
+        assert right.status_code == 200
+        assert right.context["form"].errors
 
 
 KOMBU_KEYS = ("innobridge", "unacked", "unacked_index", "unacked_mutex", "_kombu.binding.innobridge", "_kombu.binding_permanent.innobridge", "_kombu.binding_deadlines")  # fmt: skip
