@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +9,20 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from innobridge.core import audit
+        from innobridge.core.choices import install_choice_display
         from innobridge.core.matching import index_on_save
 
+        install_choice_display()
         audit.connect()
+        # cached counts (core.cache.cached_count) are read again after any record changes
+        for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+            signal.connect(_data_changed, dispatch_uid=f"data-version-{name}")
         for model in ("projects.TechProject", "demands.ScenarioDemand"):
             post_save.connect(index_on_save, sender=model, dispatch_uid=f"index-{model}")
+
+
+def _data_changed(sender: type, **kwargs: object) -> None:
+    from innobridge.core.cache import bump_data_version
+
+    if sender._meta.app_label != "sessions":  # a login or a flash message changes no record
+        bump_data_version()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache, partialmethod
+from typing import Any
+
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,3 +79,41 @@ def choice_value(choices: type[models.TextChoices], text: str) -> str | None:
                 if cleaned.casefold() == str(label).casefold():
                     return value
     return None
+
+
+def choice_display(instance: models.Model, field: models.Field[Any, Any]) -> Any:
+    """``get_FOO_display()`` with the field's labels looked up once per language.
+
+    Django's own version builds a dict of every choice on each call, and hashing a lazy label
+    translates it: a list page of 20 rows called gettext ~900 times (a third of its render
+    time). Installed on every model by ``install_choice_display`` (``CoreConfig.ready``); the
+    labels follow the active language exactly as before.
+    """
+    value = getattr(instance, field.attname)
+    labels = _labels(field, get_language())
+    return labels.get(make_hashable(value), value)
+
+
+@lru_cache(maxsize=1024)
+def _labels(field: models.Field[Any, Any], language: str | None) -> dict[Any, Any]:
+    return {
+        make_hashable(value): force_str(label, strings_only=True)
+        for value, label in field.flatchoices
+    }
+
+
+def install_choice_display() -> None:
+    """Point every model's Django-made ``get_FOO_display`` at ``choice_display``.
+
+    Django binds ``partialmethod(Model._get_FIELD_display, field=...)`` when a model class is
+    created, so the generated methods are replaced one by one; a ``get_FOO_display`` a model
+    defines itself is left alone.
+    """
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            name = f"get_{field.name}_display"
+            method = model.__dict__.get(name)
+            if isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display:
+                setattr(model, name, partialmethod(choice_display, field=field))

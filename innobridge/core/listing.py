@@ -8,6 +8,9 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+
+from innobridge.core.cache import cached_count
 
 MAX_QUERY_TERMS = 8
 MAX_QUERY_LENGTH = 100
@@ -70,6 +73,30 @@ def positive_int(text: str) -> int:
     return value
 
 
+class CachedCountPaginator(Paginator):  # type: ignore[type-arg]
+    """The total is read once per query and data version (core.cache.cached_count); a search
+    ranked by the engine (``relevance_order``, core.matching.rank_by_relevance) is counted and
+    sliced by its list of ids, so a page reads only its own rows."""
+
+    @cached_property
+    def count(self) -> int:
+        order = getattr(self.object_list, "relevance_order", None)
+        if order is not None:
+            return len(order)
+        if isinstance(self.object_list, QuerySet):
+            return cached_count(self.object_list)
+        return len(self.object_list)
+
+    def page(self, number: Any) -> Page[Any]:
+        order = getattr(self.object_list, "relevance_order", None)
+        if order is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = order[bottom : bottom + self.per_page]
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
+
 def paginate(queryset: QuerySet[Any], page: Any, per_page: int = 20) -> Page[Any]:
-    paginator = Paginator(queryset, per_page)
+    paginator = CachedCountPaginator(queryset, per_page)
     return paginator.get_page(page)

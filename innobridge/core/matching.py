@@ -593,26 +593,18 @@ def rank_by_relevance(
     name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
 ) -> QuerySet[Any]:
     """Search boxes: records containing every word, best match first; when none contain them
-    all, the records that share terms with the query (engine order)."""
-    from django.db import connection
-    from django.db.models import Case, F, Func, IntegerField, Value, When
+    all, the records that share terms with the query (engine order).
 
-    ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
-    fuzzy = not ids
-    if fuzzy:
-        ids = list(candidates.values_list("pk", flat=True))
-    allowed = {str(pk) for pk in ids}
-    if not allowed:
-        return matched
-    index, query = index_for(name), MatchQuery(text)
-    if fuzzy:
-        results = _first_sharing(index, query, allowed)
-    else:  # only the order is used: no explanations
-        results = index.search(query, k=len(allowed), allowed=allowed.__contains__, explain=False)
-    order = [int(m.id) for m in results]
+    The order is kept in the cache per query text, the user's two queries (their SQL holds the
+    user's organizations, role and filters) and the data version (core.cache): the same search
+    by the same kind of user reads no text again until a record changes. The rows are then read
+    by id through ``candidates`` — still the user's visibility filter, no text scan."""
+    from django.db import connection
+    from django.db.models import BooleanField, Case, F, Func, IntegerField, Value, When
+
+    order = _relevance_order(name, text, matched, candidates)
     if not order:
         return matched
-    base = candidates if fuzzy else matched
     rank: Any
     if connection.vendor == "postgresql":
         # one array parameter: building and compiling 2,000 CASE branches took ~1 s per search
@@ -620,12 +612,52 @@ def rank_by_relevance(
             Value(order), template="%(expressions)s::bigint[]", output_field=IntegerField()
         )
         rank = Func(array, F("pk"), function="array_position", output_field=IntegerField())
+        listed = Func(  # pk = ANY(array): one parameter, read through the primary key index
+            F("pk"), array, template="%(expressions)s)", arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )  # fmt: skip
+        base = candidates.filter(listed)
     else:
         rank = Case(
             *[When(pk=pk, then=position) for position, pk in enumerate(order)],
             output_field=IntegerField(),
         )
-    ranked: QuerySet[Any] = (
-        base.filter(pk__in=order).annotate(relevance_rank=rank).order_by("relevance_rank", "-pk")
-    )
+        base = candidates.filter(pk__in=order)
+    ranked: QuerySet[Any] = base.annotate(relevance_rank=rank).order_by("relevance_rank", "-pk")
+    # a list page reads its 20 ids of the order, not the rank of all of them (core.listing)
+    ranked.relevance_order = order  # type: ignore[attr-defined]
     return ranked
+
+
+def _relevance_order(
+    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
+) -> list[int]:
+    from django.core.cache import cache
+    from django.core.exceptions import EmptyResultSet
+
+    from innobridge.core.cache import COUNT_TTL, data_version
+
+    try:
+        parts = [q.values_list("pk", flat=True).query.sql_with_params() for q in (matched, candidates)]  # fmt: skip
+    except EmptyResultSet:
+        return []
+    digest = hashlib.sha1(f"{name}\n{text}\n{parts!r}\n{data_version()}".encode(), usedforsecurity=False)  # fmt: skip
+    key = f"innobridge:search:{digest.hexdigest()}"
+    order: list[int] | None = cache.get(key)
+    if order is not None:
+        return order
+    ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
+    fuzzy = not ids
+    if fuzzy:
+        ids = list(candidates.values_list("pk", flat=True))
+    allowed = {str(pk) for pk in ids}
+    order = []
+    if allowed:
+        index, query = index_for(name), MatchQuery(text)
+        if fuzzy:
+            results = _first_sharing(index, query, allowed)
+        else:  # only the order is used: no explanations
+            results = index.search(query, k=len(allowed), allowed=allowed.__contains__, explain=False)  # fmt: skip
+        order = [int(m.id) for m in results]
+    cache.set(key, order, COUNT_TTL)
+    return order

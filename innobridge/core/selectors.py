@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from innobridge.core.cache import cached_count
 from innobridge.core.choices import Visibility
 from innobridge.core.models import ApiToken
 
@@ -24,18 +25,19 @@ def platform_stats(*, user: Any) -> list[dict[str, Any]]:
     from innobridge.projects.selectors import project_list_for
 
     signed_in = bool(user and user.is_authenticated)
+    count = cached_count  # COUNT(*)s over the whole tables: kept until a record changes
     rows = [
-        (_("入驻单位"), Organization.objects.count(), "orgs:list",
-         organization_list_for(user=user).count() if signed_in else None),
+        (_("入驻单位"), count(Organization.objects.all()), "orgs:list",
+         count(organization_list_for(user=user)) if signed_in else None),
         (_("技术项目与成果"),
-         TechProject.objects.exclude(visibility=Visibility.DRAFT).count(), "projects:list",
-         project_list_for(user=user).count() if signed_in else None),
+         count(TechProject.objects.exclude(visibility=Visibility.DRAFT)), "projects:list",
+         count(project_list_for(user=user)) if signed_in else None),
         (_("公开场景需求"),
-         ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC).count(), "demands:list",
-         demand_list_for(user=user).count() if signed_in else None),
-        (_("投资与金融机构"), InvestorProfile.objects.count(), "capital:list",
-         investor_list_for(user=user).count() if signed_in else None),
-        (_("产业创新联合实验室"), JointLab.objects.count(), "orgs:lab_list", None),
+         count(ScenarioDemand.objects.filter(visibility=Visibility.PUBLIC)), "demands:list",
+         count(demand_list_for(user=user)) if signed_in else None),
+        (_("投资与金融机构"), count(InvestorProfile.objects.all()), "capital:list",
+         count(investor_list_for(user=user)) if signed_in else None),
+        (_("产业创新联合实验室"), count(JointLab.objects.all()), "orgs:lab_list", None),
     ]  # fmt: skip
     return [
         {"label": label, "total": total, "url_name": url_name, "mine": mine}

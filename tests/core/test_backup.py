@@ -64,7 +64,7 @@ def write_files(data: Path) -> None:
     (data / "media" / "attachments" / "2025" / "项目计划书 v2.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)  # fmt: skip
     (data / "media" / "reports").mkdir()
     (data / "media" / "reports" / "月报.xlsx").write_bytes(b"PK\x03\x04" + b"\x00\xff" * 500)
-    (data / "index").mkdir()
+    (data / "index").mkdir(exist_ok=True)  # the demo's own matching may have written tokens
     (data / "index" / "projects.npz").write_bytes(bytes(range(256)) * 64)
     (data / "index" / "demands.npz").write_bytes(b"\x93NUMPY" + b"\x01" * 999)
     (data / "rules").mkdir()
