@@ -1,0 +1,88 @@
+"""What the read caches (core.cache.cached_count, the search order in core.matching, choice
+labels in core.choices) must never do: show a stale total or search, mix up users, or mix up
+languages."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from innobridge.projects.models import TechProject
+from tests.conftest import World, client_for
+from tests.projects.factories import TechProjectFactory
+
+
+def total(html: str) -> int:
+    match = re.search(r"共 ([\d,]+) 条", html)
+    assert match, "no total on the page"
+    return int(match.group(1).replace(",", ""))
+
+
+def test_list_total_follows_added_and_deleted_records_and_is_not_recounted_meanwhile(world: World) -> None:  # fmt: skip
+    staff = client_for(world, "staff")
+    before = total(staff.get("/projects/").content.decode())
+    assert before == TechProject.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert total(staff.get("/projects/").content.decode()) == before
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not [sql for sql in counts if "projects_techproject" in sql]
+
+    added = TechProjectFactory(owner=world.org_a, title="新增的钙钛矿叠层电池项目")
+    assert total(staff.get("/projects/").content.decode()) == before + 1
+    added.delete()
+    assert total(staff.get("/projects/").content.decode()) == before
+
+
+def test_home_counts_follow_a_new_public_record(world: World) -> None:
+    member = client_for(world, "member_a")
+    numbers = re.findall(r'class="num">([\d,]+)<', member.get("/").content.decode())
+    TechProjectFactory(owner=world.org_b, title="新发布的公开项目")
+    again = re.findall(r'class="num">([\d,]+)<', member.get("/").content.decode())
+    projects = 1  # the second figure: 技术项目与成果
+    assert int(again[projects]) == int(numbers[projects]) + 1
+
+
+def test_a_search_sees_a_record_saved_after_the_same_search(world: World) -> None:
+    staff = client_for(world, "staff")
+    assert "量子纠缠光源" not in staff.get("/projects/?q=纠缠光源").content.decode()
+    TechProjectFactory(owner=world.org_a, title="量子纠缠光源芯片", field="quantum")
+    assert "量子纠缠光源芯片" in staff.get("/projects/?q=纠缠光源").content.decode()
+
+
+def test_the_same_search_by_two_members_shows_each_only_their_own_drafts(world: World) -> None:
+    member_a, member_b = client_for(world, "member_a"), client_for(world, "member_b")
+    draft_a, draft_b = world.projects["a_draft"].title, world.projects["b_draft"].title
+    seen_by_a = member_a.get("/projects/?q=项目").content.decode()
+    seen_by_b = member_b.get("/projects/?q=项目").content.decode()
+    assert draft_a in seen_by_a
+    assert draft_b not in seen_by_a
+    assert draft_b in seen_by_b
+    assert draft_a not in seen_by_b
+
+
+def test_search_pages_continue_the_ranking_without_repeats(world: World) -> None:
+    for n in range(25):
+        TechProjectFactory(
+            owner=world.org_a, title=f"石墨烯散热膜量产工艺{n:02d}", keywords="石墨烯"
+        )
+    staff = client_for(world, "staff")
+    first = staff.get("/projects/?q=石墨烯").content.decode()
+    second = staff.get("/projects/?q=石墨烯&page=2").content.decode()
+    titles = [re.findall(r"石墨烯散热膜量产工艺\d\d", html) for html in (first, second)]
+    assert total(first) == total(second) == 25
+    assert (len(titles[0]), len(titles[1])) == (20, 5)
+    assert set(titles[0]).isdisjoint(titles[1])
+
+
+def test_choice_labels_follow_the_active_language(world: World) -> None:
+    project = world.projects["a_public"]
+    with translation.override("en"):
+        assert (project.get_field_display(), project.get_visibility_display()) == ("Lasers", "Public")  # fmt: skip
+    with translation.override("zh-hans"):
+        assert (project.get_field_display(), project.get_visibility_display()) == ("激光", "公开")
+    staff = client_for(world, "staff")
+    staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Lasers" in staff.get("/projects/").content.decode()
