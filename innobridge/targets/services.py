@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from innobridge.core.cache import cached_count
 from innobridge.core.choices import District, TechField
 from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
 from innobridge.core.roles import is_staff_role
@@ -85,7 +86,7 @@ def values(year: int) -> list[TargetValue]:
             source = figure.source if figure else target.manual_source
             as_of = figure.as_of if figure else target.manual_date
         else:
-            value = Decimal(records(year, target).count())
+            value = Decimal(cached_count(records(year, target)))  # live: until a record changes
             source, as_of = str(METRICS[target.metric].label), timezone.localdate()
         progress = float(100 * value / target.number) if target.number else 0.0
         found.append(TargetValue(target, value, round(progress, 1), 100.0 if target.baseline else expected, source, as_of))  # fmt: skip
@@ -219,7 +220,11 @@ def funnels(year: int) -> list[dict[str, Any]]:
             "name": name,
             "title": str(FUNNEL_TITLES[name]),
             "steps": [
-                {"key": key, "label": str(label), "count": funnel_records(name, key, year).count()}
+                {
+                    "key": key,
+                    "label": str(label),
+                    "count": cached_count(funnel_records(name, key, year)),
+                }
                 for key, label in steps
             ],
         }  # fmt: skip
