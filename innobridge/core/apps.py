@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,7 @@ class CoreConfig(AppConfig):
             post_save.connect(index_on_save, sender=model, dispatch_uid=f"index-{model}")
 
 
-def _data_changed(sender: type, **kwargs: object) -> None:
+def _data_changed(sender: Any, **kwargs: object) -> None:
     from innobridge.core.cache import bump_data_version
 
     if sender._meta.app_label != "sessions":  # a login or a flash message changes no record

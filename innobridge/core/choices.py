@@ -115,5 +115,6 @@ def install_choice_display() -> None:
         for field in model._meta.concrete_fields:
             name = f"get_{field.name}_display"
             method = model.__dict__.get(name)
-            if isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display:
+            original = models.Model._get_FIELD_display  # type: ignore[attr-defined]
+            if isinstance(method, partialmethod) and method.func is original:
                 setattr(model, name, partialmethod(choice_display, field=field))

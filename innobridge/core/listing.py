@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -94,7 +94,8 @@ class CachedCountPaginator(Paginator):  # type: ignore[type-arg]
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = order[bottom : bottom + self.per_page]
-        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+        rows = list(cast(QuerySet[Any], self.object_list).filter(pk__in=ids))
+        return Page(rows, number, self)
 
 
 def paginate(queryset: QuerySet[Any], page: Any, per_page: int = 20) -> Page[Any]:

@@ -75,6 +75,9 @@ STOP_MARGIN = 0.3  # s: CP-SAT takes up to ~0.15 s to stop; the whole call stays
 WARM_START_SECONDS = 1.5  # local search before the exact search (warmstart.py), at most …
 WARM_START_SHARE = 0.15  # … this share of the time limit
 MAXSAT_SHARE = 0.5  # without a schedule from MaxSAT after this share of the limit: CP-SAT
+# "auto" leaves larger days to CP-SAT: the synthetic 910-meeting session (bench) took MaxSAT
+# 7–10 s for 41–42 breaks and CP-SAT 6.4 s for 41 proven; the benchmark's days have ≤ 302.
+MAXSAT_MAX_MEETINGS = 500
 
 
 class Infeasible(ValueError):  # noqa: N818 - a result, not a bug
@@ -462,9 +465,10 @@ def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int
     """The schedule with fewest breaks (``optimal`` when proven within ``time_limit`` seconds,
     which bounds the whole call), or Infeasible saying why there is none.
 
-    ``backend``: "auto" solves as MaxSAT (``maxsat.py``, RC2) when python-sat is installed and
-    the problem has no precedences, falling back to CP-SAT when that finds no schedule in half
-    the time (or none exists: CP-SAT then says why); "cpsat" is CP-SAT only, "maxsat" MaxSAT
+    ``backend``: "auto" solves as MaxSAT (``maxsat.py``, RC2) when python-sat is installed,
+    the problem has no precedences and at most ``MAXSAT_MAX_MEETINGS`` meetings, falling back
+    to CP-SAT when that finds no schedule in half the time (or none exists: CP-SAT then says
+    why); "cpsat" is CP-SAT only, "maxsat" MaxSAT
     only (ValueError when it cannot be used). ``warm_start=False`` leaves out the local search
     before CP-SAT (the benchmark's baseline)."""
     started = time.monotonic()
@@ -476,7 +480,7 @@ def schedule(problem: ScheduleProblem, *, time_limit: float = 10.0, workers: int
         usable = maxsat.available() and maxsat.supported(prepared)
         if backend == "maxsat" and not usable:
             raise ValueError("the MaxSAT backend needs python-sat and a problem without precedences")  # fmt: skip
-        if usable:
+        if usable and (backend == "maxsat" or len(problem.meetings) <= MAXSAT_MAX_MEETINGS):
             found = _maxsat(prepared, started, time_limit, workers, alone=backend == "maxsat")
             if found is not None:
                 return found
