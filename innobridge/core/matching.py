@@ -595,11 +595,7 @@ def _first_sharing(index: MatchIndex, query: MatchQuery, allowed: frozenset[str]
 
 
 def rank_by_relevance(
-    name: str,
-    text: str,
-    matched: QuerySet[Any],
-    candidates: QuerySet[Any],
-    search_fields: tuple[str, ...] = (),
+    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
 ) -> QuerySet[Any]:
     """Search boxes: records containing every word, best match first; when none contain them
     all, the records that share terms with the query (engine order).
@@ -607,15 +603,11 @@ def rank_by_relevance(
     The order is kept in the cache per query text, the user's two queries (their SQL holds the
     user's organizations, role and filters) and the data version (core.cache): the same search
     by the same kind of user reads no text again until a record changes. The rows are then read
-    by id through ``candidates`` — still the user's visibility filter, no text scan.
-
-    On PostgreSQL, with the ``search_fields`` of ``matched``'s text filter, the records holding
-    every word are found once per text for all users (``_containing``) and the user's are read
-    by id, instead of scanning 100,000 texts for each user, role and filter."""
+    by id through ``candidates`` — still the user's visibility filter, no text scan."""
     from django.db import connection
-    from django.db.models import Case, F, Func, IntegerField, Value, When
+    from django.db.models import BooleanField, Case, F, Func, IntegerField, Value, When
 
-    order = _relevance_order(name, text, matched, candidates, search_fields)
+    order = _relevance_order(name, text, matched, candidates)
     if not order:
         return matched
     rank: Any
@@ -625,7 +617,11 @@ def rank_by_relevance(
             Value(order), template="%(expressions)s::bigint[]", output_field=IntegerField()
         )
         rank = Func(array, F("pk"), function="array_position", output_field=IntegerField())
-        base = candidates.filter(_pk_in(order))
+        listed = Func(  # pk = ANY(array): one parameter, read through the primary key index
+            F("pk"), array, template="%(expressions)s)", arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )  # fmt: skip
+        base = candidates.filter(listed)
     else:
         rank = Case(
             *[When(pk=pk, then=position) for position, pk in enumerate(order)],
@@ -639,15 +635,10 @@ def rank_by_relevance(
 
 
 def _relevance_order(
-    name: str,
-    text: str,
-    matched: QuerySet[Any],
-    candidates: QuerySet[Any],
-    search_fields: tuple[str, ...],
+    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
 ) -> list[int]:
     from django.core.cache import cache
     from django.core.exceptions import EmptyResultSet
-    from django.db import connection
 
     from innobridge.core.cache import COUNT_TTL, data_version
 
@@ -660,9 +651,6 @@ def _relevance_order(
     order: list[int] | None = cache.get(key)
     if order is not None:
         return order
-    if search_fields and connection.vendor == "postgresql":
-        containing = _containing(name, text, candidates.model, search_fields)
-        matched = candidates.filter(_pk_in(containing)) if containing else candidates.none()
     ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
     index, query = index_for(name), MatchQuery(text)
     fuzzy = not ids
@@ -677,29 +665,3 @@ def _relevance_order(
         order = [int(m.id) for m in results]
     cache.set(key, order, COUNT_TTL)
     return order
-
-
-def _containing(name: str, text: str, model: Any, search_fields: tuple[str, ...]) -> list[int]:
-    """Ids of every record (whoever may see it) holding every word of ``text`` in one of the
-    fields, read once per text and data version: a filter for the user's own query, never shown
-    as such."""
-    from django.core.cache import cache
-
-    from innobridge.core.cache import COUNT_TTL, data_version
-    from innobridge.core.listing import search_q
-
-    digest = hashlib.sha1(f"{name}\n{text}\n{search_fields!r}\n{data_version()}".encode(), usedforsecurity=False)  # fmt: skip
-    key = f"innobridge:containing:{digest.hexdigest()}"
-    found: list[int] | None = cache.get(key)
-    if found is None:
-        found = list(model.objects.filter(search_q(text, search_fields)).values_list("pk", flat=True))  # fmt: skip
-        cache.set(key, found, COUNT_TTL)
-    return found
-
-
-def _pk_in(ids: list[int]) -> Any:
-    """pk = ANY(array): one parameter however many ids (PostgreSQL), read through the index."""
-    from django.db.models import BooleanField, F, Func, IntegerField, Value
-
-    array = Func(Value(ids), template="%(expressions)s::bigint[]", output_field=IntegerField())
-    return Func(F("pk"), array, template="%(expressions)s)", arg_joiner=" = ANY(", output_field=BooleanField())  # fmt: skip

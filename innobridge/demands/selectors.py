@@ -40,11 +40,7 @@ def demand_list_for(
 
         others = {key: value for key, value in params.items() if key != "q"}
         queryset = rank_by_relevance(
-            "demands",
-            text,
-            queryset,
-            apply_list_params(base, DEMAND_LIST, others),
-            DEMAND_LIST.search_fields,
+            "demands", text, queryset, apply_list_params(base, DEMAND_LIST, others)
         )
     return queryset
 

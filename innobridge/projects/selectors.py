@@ -40,11 +40,7 @@ def project_list_for(
 
         others = {key: value for key, value in params.items() if key != "q"}
         queryset = rank_by_relevance(
-            "projects",
-            text,
-            queryset,
-            apply_list_params(base, PROJECT_LIST, others),
-            PROJECT_LIST.search_fields,
+            "projects", text, queryset, apply_list_params(base, PROJECT_LIST, others)
         )
     return queryset
 
