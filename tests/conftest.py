@@ -20,6 +20,19 @@ from tests.projects.factories import TechProjectFactory
 PASSWORD = "test-pass-2025"
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a page request activates the visitor's language
+    in the thread and leaves it there, so a test ending on an English page turned the next
+    test's command output English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def make_user(username: str, role: str | None, organization: Any = None, **extra: Any) -> Any:
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     if role:
