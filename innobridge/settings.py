@@ -227,6 +227,10 @@ MAX_JSON_DEPTH = env_int("INNOBRIDGE_MAX_JSON_DEPTH", 32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Sessions are read from the cache (Redis when deployed) and written through to the database:
+# a page no longer costs a database query for its session, and a cache outage or restart loses
+# no one's login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = PRODUCTION or env_bool("SECURE_COOKIES", False)

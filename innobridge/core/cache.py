@@ -14,13 +14,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 RETRY_AFTER = 10.0
 
 
@@ -148,3 +150,22 @@ def cached_count(queryset: Any) -> int:
         found = queryset.count()
         cache.set(key, found, COUNT_TTL)
     return int(found)
+
+
+def remembered(name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept until any record changes (or ``COUNT_TTL`` seconds) per ``parts``
+    and language: for figures that take many queries to gather and are the same for everyone
+    ``parts`` names (the targets dashboard for a year; a user's home page totals). ``parts``
+    must hold everything besides the data that the figures depend on (the year, the user)."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    text = repr((parts, get_language(), data_version()))
+    key = f"innobridge:{name}:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, COUNT_TTL)
+    return cast(T, found)

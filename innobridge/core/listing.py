@@ -98,6 +98,35 @@ class CachedCountPaginator(Paginator):  # type: ignore[type-arg]
         return Page(rows, number, self)
 
 
+def results_key(page: Page[Any], *extra: Any) -> str:
+    """What a list page's rendered rows depend on, as one cache key part: the rows' query (its
+    SQL holds the user's visibility filter, the filters and the slice) or, for a search ranked
+    by the engine, the page's ids; the page and row totals; the data version (any saved record
+    moves it, core.cache); the language; and what the caller adds (the query string the
+    pagination links repeat). Two users with the same key see the same rows, so the table they
+    are shown is rendered once (``{% cache %}`` in each ``_table.html``). "" when the rows cannot
+    be named (the fragment is then rendered every time)."""
+    import hashlib
+
+    from django.core.exceptions import EmptyResultSet
+    from django.utils.translation import get_language
+
+    from innobridge.core.cache import data_version
+
+    rows = page.object_list
+    if isinstance(rows, QuerySet):
+        try:
+            named: Any = (rows.db, rows.query.sql_with_params())
+        except EmptyResultSet:
+            named = "empty"
+    elif all(hasattr(row, "pk") for row in rows):
+        named = [type(row).__name__ + str(row.pk) for row in rows]
+    else:
+        return ""
+    text = repr((named, page.number, page.paginator.count, page.paginator.num_pages, data_version(), get_language(), extra))  # fmt: skip
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def paginate(queryset: QuerySet[Any], page: Any, per_page: int = 20) -> Page[Any]:
     paginator = CachedCountPaginator(queryset, per_page)
     return paginator.get_page(page)

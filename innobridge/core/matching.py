@@ -667,7 +667,7 @@ def _relevance_order(
         if fuzzy:
             results = _first_sharing(index, query, allowed)
         else:  # only the order is used: no explanations
-            results = index.search(query, k=len(allowed), allowed=allowed.__contains__, explain=False)  # fmt: skip
+            results = index.search(query, k=len(allowed), among=allowed, explain=False)
         order = [int(m.id) for m in results]
     cache.set(key, order, COUNT_TTL)
     return order

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core import selectors, services
+from innobridge.core.cache import COUNT_TTL, remembered
 from innobridge.core.choices import TechField
 from innobridge.core.forms import TokenForm
-from innobridge.core.listing import paginate
+from innobridge.core.listing import paginate, results_key
 from innobridge.core.models import Notification, NotificationSettings
 
 
@@ -39,6 +40,8 @@ def list_context(
     """What the shared list layout needs: the page, filter selects and the query string."""
     query = request.GET.copy()
     query.pop("page", None)
+    querystring = query.urlencode()
+    key = results_key(page, querystring, bool(request.user.is_authenticated))
     return {
         "page": page,
         "q": request.GET.get("q", ""),
@@ -51,7 +54,10 @@ def list_context(
             }
             for name, label, choices in filters
         ],
-        "querystring": query.urlencode(),
+        "querystring": querystring,
+        # the rendered rows are kept per results_key (``{% cache %}`` in each _table.html)
+        "results_key": key or "-",
+        "results_ttl": COUNT_TTL if key else 0,
         "export_entity": export_entity,
         "can_create": can_create,
     }
@@ -83,7 +89,10 @@ def audit_trail(instance: Model, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"stats": selectors.platform_stats(user=request.user)})
+    user = request.user
+    signed_in = bool(user.is_authenticated)
+    stats = remembered("home", (user.pk if signed_in else None,), lambda: selectors.platform_stats(user=user))  # fmt: skip
+    return render(request, "core/home.html", {"stats": stats})
 
 
 @login_required

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
+from innobridge.matching.dictionary import alias_concepts
 from innobridge.matching.fusion import (
     FEEDBACK_DEPTH,
     FIELD_BOOST,
@@ -61,6 +62,7 @@ from innobridge.matching.text import query_tokens as tokenize_query
 DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
 
 SHARED_TERMS_SHOWN = 6
+ALIAS_CACHE_SIZE = 50_000  # documents whose aliases are kept (then the memo starts over)
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ class MatchIndex:
         self.vectors = vectors
         self.embedder = embedder if vectors is not None else None
         self._aliases: dict[int, dict[str, str]] = {}
+        self._position: dict[str, int] | None = None  # id → position, built when first asked
         self.retrieval = retrieval or Retrieval()
         self._postings: PostingScorer | None = None
         self.ivf: IVFIndex | None = None
@@ -199,8 +202,12 @@ class MatchIndex:
         exact: bool = False,
         explain: bool = True,
         shared_only: bool = False,
+        among: Collection[str] | None = None,
     ) -> list[Match]:
         """The ``k`` best documents for the query (that ``allowed`` accepts), best first.
+        ``among`` (document ids) ranks only those documents, in the order the whole ranking
+        would give them (a search box ranks the records holding every word: sorting just them
+        instead of walking the corpus' order past the others, ~50 ms for 2,000 of 100,000).
         ``exact`` scores every document even in a large index; ``explain=False`` leaves the
         explanations empty but for the score parts (a caller that needs only the order of
         thousands of documents, such as a search box, skips segmenting each of them again).
@@ -209,6 +216,8 @@ class MatchIndex:
         if not self.documents:
             return []
         query_tokens = tokenize_query(query.text)
+        if among is not None:
+            return self._search_exact(query, query_tokens, k, allowed, explain=explain, among=among)  # fmt: skip
         if shared_only:
             return self._search_exact(query, query_tokens, k, allowed, explain=explain, shared_only=True)  # fmt: skip
         if not exact and self._fast_enough(k if allowed is None else 4 * k):
@@ -226,6 +235,7 @@ class MatchIndex:
         *,
         explain: bool = True,
         shared_only: bool = False,
+        among: Collection[str] | None = None,
     ) -> list[Match]:
         lexical = np.zeros(len(self.documents))
         if self.bm25 is not None and query_tokens:
@@ -242,6 +252,17 @@ class MatchIndex:
             total = lexical_z + dense
         bonus = self._bonus(query, None)
         total = total + bonus
+        if among is not None:
+            if dense is None or weight >= 1.0:  # no feedback: the order is the scores' order
+                rows = self._positions(among)
+                ranked: Iterator[int] = iter(rows[np.lexsort((rows, -total[rows]))].tolist())
+                return self._collect(
+                    query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus,
+                    explain=explain,
+                )  # fmt: skip
+            wanted_ids = frozenset(among)  # feedback re-scores the head of the whole ranking
+            outer = allowed
+            allowed = (lambda i: i in wanted_ids and outer(i)) if outer else wanted_ids.__contains__  # fmt: skip
         wanted = k if allowed is None else 4 * k
         ranked = _best_first(total, wanted)
         feedback = None
@@ -483,11 +504,27 @@ class MatchIndex:
         )
 
     def _doc_aliases(self, i: int) -> dict[str, str]:
-        """concept → alias as written in document ``i`` (computed once per document)."""
+        """concept → alias as written in document ``i``, from its indexed words (its words as
+        written come first, then the known words inside long ones; the first alias of a concept
+        is shown). Segmenting the text again cost ~1 ms per explained document."""
         found = self._aliases.get(i)
         if found is None:
-            found = self._aliases[i] = alias_hits(surface_tokens(self.documents[i].text))
+            aliases = alias_concepts()
+            found = {}
+            for word in self.tokens[i]:
+                for term in aliases.get(word, ()):
+                    found.setdefault(term, word)
+            if len(self._aliases) >= ALIAS_CACHE_SIZE:
+                self._aliases.clear()
+            self._aliases[i] = found
         return found
+
+    def _positions(self, ids: Collection[str]) -> npt.NDArray[np.intp]:
+        """Positions of the documents with these ids (ids not in the index are left out)."""
+        if self._position is None:
+            self._position = {doc.id: i for i, doc in enumerate(self.documents)}
+        found = [self._position[i] for i in ids if i in self._position]
+        return np.array(found, dtype=np.intp)
 
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from innobridge.core.cache import remembered
 from innobridge.core.errors import NotFound
 from innobridge.core.views import parse_amount, parse_date, run_action
 from innobridge.targets import reports, services
@@ -36,13 +37,32 @@ def _year(request: HttpRequest) -> int:
 def dashboard(request: HttpRequest) -> HttpResponse:
     services.check_staff(request.user)
     year = _year(request)
+    # the same for every staff member: gathered once per year, chosen target, language and data
+    # version (~25 counts and a month-by-month read of the records)
+    wanted = request.GET.get("target")
+    if wanted not in {target.key for target in services.targets_for(year)}:
+        wanted = None
+    figures = remembered("targets", (year, wanted), lambda: _figures(year, wanted))
+    return render(
+        request,
+        "targets/dashboard.html",
+        {
+            "year": year,
+            "years": years(),
+            **figures,
+        },  # fmt: skip
+    )
+
+
+def _figures(year: int, wanted: str | None) -> dict[str, Any]:
+    """The dashboard's rows and chart data for a year, the chart on the ``wanted`` target."""
     rows = services.values(year)
     formula_rows = [row for row in rows if row.target.metric]
     from innobridge.targets.metrics import METRICS
 
     trended = [r for r in formula_rows if METRICS[r.target.metric or ""].date_field]
     default = trended[0] if trended else (formula_rows[0] if formula_rows else None)
-    chosen = next((r for r in formula_rows if r.target.key == request.GET.get("target")), default)
+    chosen = next((r for r in formula_rows if r.target.key == wanted), default)
 
     def url(key: str, **query: Any) -> str:
         found = reverse("targets:records", kwargs={"year": year, "key": key})
@@ -66,18 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         chart["trend"] = {"name": chosen.name, "values": services.monthly(year, chosen.target), "number": float(chosen.target.number), "url": url(chosen.target.key)}  # fmt: skip
         chart["district"] = [{"label": label, "count": n, "url": url(chosen.target.key, district=code or "-")} for code, label, n in services.breakdown(year, chosen.target, "district")]  # fmt: skip
         chart["field"] = [{"label": label, "count": n, "url": url(chosen.target.key, field=code or "-")} for code, label, n in services.breakdown(year, chosen.target, "field")]  # fmt: skip
-    return render(
-        request,
-        "targets/dashboard.html",
-        {
-            "year": year,
-            "years": years(),
-            "rows": rows,
-            "chosen": chosen,
-            "formula_rows": formula_rows,
-            "chart": chart,
-        },  # fmt: skip
-    )
+    return {"rows": rows, "chosen": chosen, "formula_rows": formula_rows, "chart": chart}
 
 
 @login_required

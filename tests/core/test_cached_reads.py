@@ -1,6 +1,6 @@
 """What the read caches (core.cache.cached_count, the search order in core.matching, choice
-labels in core.choices) must never do: show a stale total or search, mix up users, or mix up
-languages."""
+labels in core.choices, the rendered rows of list pages in core.listing.results_key) must never
+do: show a stale total, row or search, mix up users, or mix up languages."""
 
 from __future__ import annotations
 
@@ -86,3 +86,37 @@ def test_choice_labels_follow_the_active_language(world: World) -> None:
     staff = client_for(world, "staff")
     staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Lasers" in staff.get("/projects/").content.decode()
+
+
+def test_a_list_row_shows_an_edit_at_once_and_its_table_is_not_rendered_again_meanwhile(world: World) -> None:  # fmt: skip
+    staff = client_for(world, "staff")
+    project = world.projects["a_public"]
+    assert project.title in staff.get("/projects/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        staff.get("/projects/")
+    rows_read = [q["sql"] for q in queries.captured_queries if "projects_techproject" in q["sql"]]
+    assert not rows_read, "the unchanged table was read again"
+    project.title = "改名后的高功率光纤激光器项目"
+    project.save()
+    assert "改名后的高功率光纤激光器项目" in staff.get("/projects/").content.decode()
+
+
+def test_two_organizations_members_each_see_only_their_own_drafts_in_the_same_list(world: World) -> None:  # fmt: skip
+    member_a, member_b = client_for(world, "member_a"), client_for(world, "member_b")
+    draft_a, draft_b = world.projects["a_draft"].title, world.projects["b_draft"].title
+    for _round in range(2):  # the second round is served from the cache
+        seen_by_a = member_a.get("/projects/").content.decode()
+        seen_by_b = member_b.get("/projects/").content.decode()
+        assert draft_a in seen_by_a
+        assert draft_b not in seen_by_a
+        assert draft_b in seen_by_b
+        assert draft_a not in seen_by_b
+
+
+def test_a_cached_list_follows_the_language(world: World) -> None:
+    staff = client_for(world, "staff")
+    assert "激光" in staff.get("/projects/?field=laser").content.decode()
+    staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = staff.get("/projects/?field=laser").content.decode()
+    assert "Lasers" in english
+    assert '<span class="tag">激光</span>' not in english

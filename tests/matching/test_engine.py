@@ -156,3 +156,33 @@ def test_expansion_terms_are_the_feedback_documents_distinctive_words() -> None:
     assert [t for t, _w in terms] == ["挂渣", "切割", "穿孔"]
     assert abs(sum(w for _t, w in terms) - 1.0) < 1e-12
     assert expansion_terms([[]], [1.0], idf, skip=lambda t: False) == []
+
+
+def test_ranking_among_given_documents_keeps_the_whole_rankings_order() -> None:
+    rng = np.random.default_rng(11)
+    words = ["激光切割", "挂渣", "厚板", "储能", "红外", "巡检", "光伏", "清洗", "焊接", "机器人"]
+    docs = [
+        Document(
+            f"d{i}",
+            "。".join(rng.choice(words, size=4).tolist()),
+            "laser" if i % 3 else "energy",
+            int(rng.integers(3, 9)),
+        )  # fmt: skip
+        for i in range(300)
+    ]
+    index = MatchIndex(docs)
+    query = MatchQuery("厚板激光切割挂渣 焊接", field="laser", min_trl=5)
+    among = [f"d{i}" for i in rng.choice(300, size=60, replace=False)] + ["missing"]
+    allowed = frozenset(among)
+    filtered = index.search(query, k=len(allowed), allowed=allowed.__contains__, explain=False)
+    ranked = index.search(query, k=len(allowed), among=among, explain=False)
+    assert [m.id for m in ranked] == [m.id for m in filtered]
+    assert len(ranked) == 60
+    assert [m.score for m in ranked] == [m.score for m in filtered]
+    # with feedback (dense vectors, a plain demand) the head of the whole ranking is re-scored
+    dense = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=_Vectors({"切出来的口子全是毛刺": [1.0, 0.0, 0.1, 0.0]}))  # fmt: skip
+    plain = MatchQuery("切出来的口子全是毛刺")
+    some = ["head", "bat", "solar"]
+    assert [m.id for m in dense.search(plain, k=3, among=some)] == [
+        m.id for m in dense.search(plain, k=3, allowed=frozenset(some).__contains__)
+    ]

@@ -84,6 +84,21 @@ def test_numbers_drill_down_to_their_records(world: World, records: None) -> Non
     assert 'id="chart-data"' in dashboard.content.decode()
 
 
+def test_the_dashboard_follows_a_new_record_and_a_typed_figure_at_once(world: World, records: None) -> None:  # fmt: skip
+    client = client_for(world, "staff")
+
+    def shown(key: str) -> float:
+        chart = client.get("/targets/?year=2025").context["chart"]
+        return next(t["value"] for t in chart["targets"] if t["key"] == key)
+
+    assert shown("major_projects") == 2
+    assert shown("major_projects") == 2  # served again without recounting
+    FundingTranche.objects.create(project=world.projects["a_draft"], amount=Decimal(100), source="major", date=datetime.date(2025, 6, 1))  # fmt: skip
+    assert shown("major_projects") == 3
+    client.post("/targets/2025/innovation_centres/manual/", {"value": "5", "source": "市发改委认定", "as_of": "2025-12-20"})  # fmt: skip
+    assert shown("innovation_centres") == 5
+
+
 def test_manual_figures_are_staff_typed_with_source_and_history(world: World) -> None:
     client = client_for(world, "staff")
     client.post("/targets/2025/innovation_centres/manual/", {"value": "4", "source": "市发展改革委2025年第二批认定", "as_of": "2025-12-20"})  # fmt: skip
