@@ -17,7 +17,7 @@ from innobridge.core.cache import remembered
 from innobridge.core.errors import NotFound
 from innobridge.core.views import parse_amount, parse_date, run_action
 from innobridge.targets import reports, services
-from innobridge.targets.definitions import target_for, years
+from innobridge.targets.definitions import target_for, targets_for, years
 from innobridge.targets.models import Report
 
 
@@ -40,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # the same for every staff member: gathered once per year, chosen target, language and data
     # version (~25 counts and a month-by-month read of the records)
     wanted = request.GET.get("target")
-    if wanted not in {target.key for target in services.targets_for(year)}:
+    if wanted not in {target.key for target in targets_for(year)}:
         wanted = None
     figures = remembered("targets", (year, wanted), lambda: _figures(year, wanted))
     return render(
