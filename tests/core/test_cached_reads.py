@@ -120,3 +120,13 @@ def test_a_cached_list_follows_the_language(world: World) -> None:
     english = staff.get("/projects/?field=laser").content.decode()
     assert "Lasers" in english
     assert '<span class="tag">激光</span>' not in english
+
+
+def test_searching_an_owners_name_lists_its_records_the_user_may_see(world: World) -> None:
+    member_a = client_for(world, "member_a")
+    by_owner = member_a.get("/projects/?q=乙激光技术").content.decode()
+    assert world.projects["b_public"].title in by_owner
+    assert world.projects["b_draft"].title not in by_owner  # another organization's draft
+    assert world.projects["a_public"].title not in by_owner
+    both = member_a.get("/projects/?q=甲光电 " + world.projects["a_draft"].title[:4]).content.decode()  # fmt: skip
+    assert world.projects["a_draft"].title in both  # one word in the owner's name, one in the title
