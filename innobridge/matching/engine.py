@@ -50,11 +50,10 @@ from innobridge.matching.retrieval import (
     top_candidates,
 )
 from innobridge.matching.text import (
-    alias_hits,
     document_tokens,
     domain_terms,
     normalize,
-    surface_tokens,
+    query_aliases,
     telling,
 )
 from innobridge.matching.text import query_tokens as tokenize_query
@@ -442,7 +441,7 @@ class MatchIndex:
         """The first ``k`` allowed documents of ``ranked``: positions in ``rows`` (the candidates)
         or, without rows, in the whole corpus."""
         results: list[Match] = []
-        query_via = alias_hits(surface_tokens(query.text))
+        query_via = query_aliases(query.text)
         for i in ranked:
             row = i if rows is None else int(rows[i])
             doc = self.documents[row]

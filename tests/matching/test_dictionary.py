@@ -19,7 +19,13 @@ from innobridge.matching.dictionary import (
 )
 from innobridge.matching.engine import Document, MatchIndex, MatchQuery
 from innobridge.matching.fusion import FULL_COVERAGE, LEXICAL_FLOOR, coverage, lexical_weight
-from innobridge.matching.text import normalize, tokenize
+from innobridge.matching.text import (
+    document_tokens,
+    lay_expressions,
+    normalize,
+    query_tokens,
+    tokenize,
+)
 
 
 def test_dictionary_covers_every_field_with_2000_entries() -> None:
@@ -69,6 +75,22 @@ def test_a_lay_word_meets_the_technical_term_and_the_explanation_says_so() -> No
     assert matches[0].id == "T1"
     assert term in matches[0].explanation.shared_terms
     assert (term, alias, term) in matches[0].explanation.synonyms
+
+
+def test_every_lay_expression_in_a_demand_searches_its_concepts() -> None:
+    """Lay expressions are found in the demand's text as written, whatever the words around
+    them: none is lost to the segmenter gluing its first or last character to a neighbour."""
+    lay_only = lay_expressions()
+    assert len(lay_only) > 1000
+    missed = [
+        alias
+        for alias in sorted(lay_only)
+        if not set(alias_concepts()[alias]) <= set(query_tokens(f"厂里反映：{alias}。很头疼"))
+    ]
+    assert missed == []
+    # and a specialist summary is still indexed under its own words, not under lay phrasing
+    alias = next(a for a in sorted(lay_only) if len(a) >= 4)
+    assert alias not in document_tokens(f"本项目{alias}问题")
 
 
 def surface_tokens_of(text: str) -> list[str]:
