@@ -152,17 +152,20 @@ def cached_count(queryset: Any) -> int:
     return int(found)
 
 
-def remembered(name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+def remembered(
+    name: str, parts: tuple[Any, ...], compute: Callable[[], T], *, per_language: bool = True
+) -> T:
     """``compute()``, kept until any record changes (or ``COUNT_TTL`` seconds) per ``parts``
     and language: for figures that take many queries to gather and are the same for everyone
     ``parts`` names (the targets dashboard for a year; a user's home page totals). ``parts``
-    must hold everything besides the data that the figures depend on (the year, the user)."""
+    must hold everything besides the data that the figures depend on (the year, the user);
+    ``per_language=False`` for what no language changes (record ids)."""
     import hashlib
 
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    text = repr((parts, get_language(), data_version()))
+    text = repr((parts, get_language() if per_language else "", data_version()))
     key = f"innobridge:{name}:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
     found = cache.get(key)
     if found is None:

@@ -416,6 +416,28 @@ _visible_cache: dict[tuple[str, str, tuple[Any, ...]], frozenset[str]] = {}
 VISIBLE_CACHE_SIZE = 32
 
 
+def _holding(
+    name: str, text: str, candidates: QuerySet[Any], fields: tuple[str, ...], filtered: bool
+) -> list[int]:
+    """The newest ``RANK_LIMIT`` ids of ``candidates`` holding every word of ``text``."""
+    from innobridge.core.listing import pk_in_array, search_terms, term_holders
+
+    holding: set[int] | None = None
+    for term in search_terms(text):
+        found = term_holders(candidates.model, fields, term)
+        holding = set(found) if holding is None else holding.intersection(found)
+        if not holding:
+            return []
+    if not holding:
+        return []
+    if filtered:  # one user's filters change too often to keep their ids (LRU of 32)
+        kept = candidates.filter(pk_in_array(sorted(holding))).order_by("-pk")
+        return list(kept.values_list("pk", flat=True)[:RANK_LIMIT])
+    index_for(name)  # the visible ids' stamp is the index's
+    visible = _visible_ids(name, candidates)
+    return sorted((pk for pk in holding if str(pk) in visible), reverse=True)[:RANK_LIMIT]
+
+
 def _visible_ids(name: str, visible: QuerySet[Any]) -> frozenset[str]:
     """The ids of ``visible`` (a user's records: 55,000 of 100,000 projects for a member), read
     once per query and state of the records: the key is the query's SQL (the user's filter with
@@ -601,7 +623,13 @@ def _first_sharing(index: MatchIndex, query: MatchQuery, allowed: frozenset[str]
 
 
 def rank_by_relevance(
-    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
+    name: str,
+    text: str,
+    matched: QuerySet[Any],
+    candidates: QuerySet[Any],
+    fields: tuple[str, ...],
+    *,
+    filtered: bool = True,
 ) -> QuerySet[Any]:
     """Search boxes: records containing every word, best match first; when none contain them
     all, the records that share terms with the query (engine order).
@@ -609,13 +637,21 @@ def rank_by_relevance(
     The order is kept in the cache per query text, the user's two queries (their SQL holds the
     user's organizations, role and filters) and the data version (core.cache): the same search
     by the same kind of user reads no text again until a record changes. The rows are then read
-    by id through ``candidates`` — still the user's visibility filter, no text scan."""
-    from django.db import connection
-    from django.db.models import BooleanField, Case, F, Func, IntegerField, Value, When
+    by id through ``candidates`` — still the user's visibility filter, no text scan.
 
-    order = _relevance_order(name, text, matched, candidates)
-    if not order:
-        return matched
+    ``matched`` is ``candidates`` searched for ``text`` in ``fields`` (core.listing.search_q).
+    On PostgreSQL the records holding each word are known per word (core.listing.term_holders):
+    without other filters (``filtered``) the matches are their intersection with the user's
+    visible ids (``_visible_ids``, kept per user), read without a query; with filters, the
+    filtered query keeps those of them it holds (through its indexes, no text read)."""
+    from django.db import connection
+    from django.db.models import Case, F, Func, IntegerField, Value, When
+
+    from innobridge.core.listing import pk_in_array
+
+    order = _relevance_order(name, text, matched, candidates, fields, filtered)
+    if not order:  # the order holds every match (core.listing reads none of the text again)
+        return matched.none()
     rank: Any
     if connection.vendor == "postgresql":
         # one array parameter: building and compiling 2,000 CASE branches took ~1 s per search
@@ -623,11 +659,7 @@ def rank_by_relevance(
             Value(order), template="%(expressions)s::bigint[]", output_field=IntegerField()
         )
         rank = Func(array, F("pk"), function="array_position", output_field=IntegerField())
-        listed = Func(  # pk = ANY(array): one parameter, read through the primary key index
-            F("pk"), array, template="%(expressions)s)", arg_joiner=" = ANY(",
-            output_field=BooleanField(),
-        )  # fmt: skip
-        base = candidates.filter(listed)
+        base = candidates.filter(pk_in_array(order))  # read through the primary key index
     else:
         rank = Case(
             *[When(pk=pk, then=position) for position, pk in enumerate(order)],
@@ -635,21 +667,29 @@ def rank_by_relevance(
         )
         base = candidates.filter(pk__in=order)
     ranked: QuerySet[Any] = base.annotate(relevance_rank=rank).order_by("relevance_rank", "-pk")
-    # a list page reads its 20 ids of the order, not the rank of all of them (core.listing)
+    # a list page reads its 20 ids of the order through the user's filter, not the rank of all
+    # of them (core.listing.CachedCountPaginator)
     ranked.relevance_order = order  # type: ignore[attr-defined]
+    ranked.relevance_rows = candidates  # type: ignore[attr-defined]
     return ranked
 
 
 def _relevance_order(
-    name: str, text: str, matched: QuerySet[Any], candidates: QuerySet[Any]
+    name: str,
+    text: str,
+    matched: QuerySet[Any],
+    candidates: QuerySet[Any],
+    fields: tuple[str, ...],
+    filtered: bool,
 ) -> list[int]:
     from django.core.cache import cache
     from django.core.exceptions import EmptyResultSet
+    from django.db import connection
 
     from innobridge.core.cache import COUNT_TTL, data_version
 
-    try:
-        parts = [q.values_list("pk", flat=True).query.sql_with_params() for q in (matched, candidates)]  # fmt: skip
+    try:  # matched is candidates and the text: the text and the candidates' query name it
+        parts = candidates.values_list("pk", flat=True).query.sql_with_params()
     except EmptyResultSet:
         return []
     digest = hashlib.sha1(f"{name}\n{text}\n{parts!r}\n{data_version()}".encode(), usedforsecurity=False)  # fmt: skip
@@ -657,7 +697,10 @@ def _relevance_order(
     order: list[int] | None = cache.get(key)
     if order is not None:
         return order
-    ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
+    if connection.vendor == "postgresql":
+        ids = _holding(name, text, candidates, fields, filtered)
+    else:
+        ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
     index, query = index_for(name), MatchQuery(text)
     fuzzy = not ids
     # no record holds every word: those sharing one, among the user's (ids read once, cached)
@@ -669,5 +712,8 @@ def _relevance_order(
         else:  # only the order is used: no explanations
             results = index.search(query, k=len(allowed), among=allowed, explain=False)
         order = [int(m.id) for m in results]
+        # a match the index does not hold yet (saved a moment ago) still shows, after the rest
+        ranked = set(order)
+        order += [pk for pk in ids if pk not in ranked]
     cache.set(key, order, COUNT_TTL)
     return order

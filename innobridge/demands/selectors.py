@@ -40,7 +40,12 @@ def demand_list_for(
 
         others = {key: value for key, value in params.items() if key != "q"}
         queryset = rank_by_relevance(
-            "demands", text, queryset, apply_list_params(base, DEMAND_LIST, others)
+            "demands",
+            text,
+            queryset,
+            apply_list_params(base, DEMAND_LIST, others),
+            DEMAND_LIST.search_fields,
+            filtered=DEMAND_LIST.filtering(others),
         )
     return queryset
 

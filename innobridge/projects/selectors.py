@@ -40,7 +40,12 @@ def project_list_for(
 
         others = {key: value for key, value in params.items() if key != "q"}
         queryset = rank_by_relevance(
-            "projects", text, queryset, apply_list_params(base, PROJECT_LIST, others)
+            "projects",
+            text,
+            queryset,
+            apply_list_params(base, PROJECT_LIST, others),
+            PROJECT_LIST.search_fields,
+            filtered=PROJECT_LIST.filtering(others),
         )
     return queryset
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -130,3 +132,27 @@ def test_searching_an_owners_name_lists_its_records_the_user_may_see(world: Worl
     assert world.projects["a_public"].title not in by_owner
     both = member_a.get("/projects/?q=甲光电 " + world.projects["a_draft"].title[:4]).content.decode()  # fmt: skip
     assert world.projects["a_draft"].title in both  # one word in the owner's name, one in the title
+
+
+def test_a_search_follows_an_edit_that_removes_the_word_with_and_without_filters(world: World) -> None:  # fmt: skip
+    staff = client_for(world, "staff")
+    record = TechProjectFactory(owner=world.org_a, title="钙钛矿光伏组件封装", field="energy")
+    for url in ("/projects/?q=钙钛矿", "/projects/?q=钙钛矿&field=energy"):
+        assert record.title in staff.get(url).content.decode()
+    assert record.title not in staff.get("/projects/?q=钙钛矿&field=laser").content.decode()
+    record.title, record.summary, record.keywords = "晶硅光伏组件封装", "晶硅组件", "晶硅"
+    record.save()
+    for url in ("/projects/?q=钙钛矿", "/projects/?q=钙钛矿&field=energy"):
+        assert "晶硅光伏组件封装" not in staff.get(url).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word cache is PostgreSQL's")
+def test_a_word_searched_once_is_not_read_from_the_text_again_by_another_user(world: World) -> None:  # fmt: skip
+    TechProjectFactory(owner=world.org_b, title="太赫兹成像安检仪", visibility="public")
+    staff, member_a = client_for(world, "staff"), client_for(world, "member_a")
+    staff.get("/projects/?q=太赫兹")
+    with CaptureQueriesContext(connection) as queries:
+        for url in ("/projects/?q=太赫兹", "/projects/?q=太赫兹&field=infrared"):
+            member_a.get(url)
+    assert not [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"].upper()]
+    assert "太赫兹成像安检仪" in member_a.get("/projects/?q=太赫兹").content.decode()
