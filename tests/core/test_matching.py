@@ -161,6 +161,25 @@ def test_project_page_and_api_suggest_fitting_investors(world: World) -> None:
     assert items[0]["field_match"] is True
 
 
+def test_project_page_follows_an_investor_who_changes_preferences(world: World) -> None:
+    from tests.capital.factories import InvestorProfileFactory
+    from tests.orgs.factories import OrganizationFactory
+
+    investor = InvestorProfileFactory(
+        organization=OrganizationFactory(name="江城医疗健康基金", kind="investor", field=""),
+        preferred_fields=["biomed"], preferred_stages=["growth"],
+    )  # fmt: skip
+    project = world.projects["a_public"]  # laser, TRL 6
+    viewer = client_for(world, "investor")
+    first = viewer.get(f"/projects/{project.pk}/").context["investors"]
+    assert all(r.profile != investor or "关注领域" not in r.reason for r in first)
+    investor.preferred_fields, investor.preferred_stages = ["laser"], ["a"]
+    investor.save()
+    again = viewer.get(f"/projects/{project.pk}/").context["investors"]
+    assert again[0].profile == investor
+    assert "关注领域：激光" in again[0].reason
+
+
 def test_expert_affinity_api_is_for_staff_and_ranks_the_specialist(world: World) -> None:
     from tests.orgs.factories import PersonFactory
 
