@@ -38,9 +38,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     unread = 0
     if user.is_authenticated:
+        from innobridge.core.cache import remembered
         from innobridge.core.models import Notification
 
-        unread = Notification.objects.filter(user=user, read__isnull=True).count()
+        def count() -> int:
+            return Notification.objects.filter(user=user, read__isnull=True).count()
+
+        # a new or read notification moves the data version (core.cache)
+        unread = remembered("unread", (user.pk,), count, per_language=False)
     return {
         "unread_notifications": unread,
         "nav_items": nav,

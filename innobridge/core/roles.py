@@ -25,10 +25,7 @@ def roles_of(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_innobridge_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            names.add(Role.STAFF)
-        cached = frozenset(names & set(Role.values))
+        cached = _memberships(user)[0]
         user._innobridge_roles = cached
     return cached
 
@@ -43,17 +40,35 @@ def org_ids_of(user: Any) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_innobridge_org_ids", None)
     if cached is None:
+        cached = _memberships(user)[1]
+        user._innobridge_org_ids = cached
+    return cached
+
+
+def _memberships(user: Any) -> tuple[frozenset[str], frozenset[int]]:
+    """A user's roles and current organizations, read once per data version and day (any saved
+    group, membership or person moves the version, core.cache): two queries and their SQL
+    compilation were ~1.5 ms of every page."""
+    from innobridge.core.cache import remembered
+
+    today = timezone.localdate()
+
+    def read() -> tuple[frozenset[str], frozenset[int]]:
         from innobridge.orgs.models import Membership
 
-        today = timezone.localdate()
-        cached = frozenset(
+        names = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(Role.STAFF)
+        org_ids = frozenset(
             Membership.objects.filter(person__user=user)
             .filter(models.Q(end__isnull=True) | models.Q(end__gte=today))
             .filter(models.Q(start__isnull=True) | models.Q(start__lte=today))
             .values_list("organization_id", flat=True)
         )
-        user._innobridge_org_ids = cached
-    return cached
+        return frozenset(names & set(Role.values)), org_ids
+
+    key = (user.pk, user.is_superuser, today.isoformat())
+    return remembered("memberships", key, read, per_language=False)
 
 
 def role_labels(user: Any) -> list[str]:

@@ -156,3 +156,33 @@ def test_export_follows_the_list_filters(world: World) -> None:
 def test_anonymous_cannot_export(world: World) -> None:
     response = client_for(world, "anonymous").get("/excel/demands/export/")
     assert response.status_code == 302
+
+
+def test_a_role_or_membership_change_applies_on_the_next_page(world: World) -> None:
+    """Roles and organizations are remembered between pages; a change must not wait for it."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from innobridge.core.roles import Role
+    from innobridge.orgs.models import Membership
+
+    member = client_for(world, "member_a")
+    draft = world.projects["a_draft"]
+    assert member.get(f"/projects/{draft.pk}/").status_code == 200
+    membership = Membership.objects.get(person__user=world.users["member_a"])
+    membership.end = timezone.localdate() - timedelta(days=1)
+    membership.save()
+    assert member.get(f"/projects/{draft.pk}/").status_code == 404
+
+    investor = client_for(world, "investor")
+    internal = world.projects["a_internal"]
+    assert investor.get(f"/projects/{internal.pk}/").status_code == 404
+    world.users["investor"].groups.add(Group.objects.get(name=Role.MANAGER))
+    assert investor.get(f"/projects/{internal.pk}/").status_code == 200
+
+    staff = client_for(world, "staff")
+    assert staff.get("/targets/").status_code == 200
+    world.users["staff"].groups.clear()
+    assert staff.get("/targets/").status_code == 403
