@@ -10,7 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
+
         from innobridge.core import audit
+        from innobridge.core.cache import request_finished as version_forgotten
+        from innobridge.core.cache import request_started as version_once
         from innobridge.core.choices import install_choice_display
         from innobridge.core.matching import index_on_save
 
@@ -19,6 +23,9 @@ class CoreConfig(AppConfig):
         # cached counts (core.cache.cached_count) are read again after any record changes
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(_data_changed, dispatch_uid=f"data-version-{name}")
+        # a request reads the data version once (core.cache.data_version)
+        request_started.connect(version_once, dispatch_uid="data-version-request-started")
+        request_finished.connect(version_forgotten, dispatch_uid="data-version-request-finished")
         for model in ("projects.TechProject", "demands.ScenarioDemand"):
             post_save.connect(index_on_save, sender=model, dispatch_uid=f"index-{model}")
 

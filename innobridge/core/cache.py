@@ -100,15 +100,33 @@ DATA_VERSION_KEY = "innobridge:data-version"
 COUNT_TTL = 60
 
 
+_request = threading.local()  # this thread's request: the data version it read (one per request)
+
+
 def data_version() -> int:
+    """The current data version: read from the shared cache once per request (a page asks for
+    it a dozen times, each a Redis round trip), at every call outside requests."""
     from django.core.cache import cache
 
+    memo = getattr(_request, "version", None)
+    if memo is not None:
+        return int(memo)
     version = cache.get(DATA_VERSION_KEY)
     if version is None:
         # a cache that lost it starts from a number no earlier entry was stored under
         cache.add(DATA_VERSION_KEY, time.time_ns(), None)
         version = cache.get(DATA_VERSION_KEY, 0)
+    if getattr(_request, "active", False):
+        _request.version = int(version)
     return int(version)
+
+
+def request_started(**_signal: Any) -> None:
+    _request.active, _request.version = True, None
+
+
+def request_finished(**_signal: Any) -> None:
+    _request.active, _request.version = False, None
 
 
 def bump_data_version(**_signal: Any) -> None:
@@ -126,30 +144,80 @@ def bump_data_version(**_signal: Any) -> None:
 def _bump() -> None:
     from django.core.cache import cache
 
+    _request.version = None  # this request reads the new version next
+
     try:
         cache.incr(DATA_VERSION_KEY)
     except ValueError:  # not there (first write, or the cache was cleared)
         cache.add(DATA_VERSION_KEY, time.time_ns(), None)
 
 
+class _VersionedCopies:
+    """This process's copies of cache entries whose key holds the data version: such a key
+    names one state of the data, so a copy is as good as the shared entry until it expires
+    (``COUNT_TTL``). The copies are dropped when the version moves. Reading them from Redis
+    (a round trip and unpickling: a searched word's ids, the investors a user may see) was the
+    largest part of a cached page's time under load."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.version: int | None = None
+        self.entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, version: int) -> Any:
+        with self.lock:
+            if self.version != version:
+                return None
+            found = self.entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: str, value: Any, version: int, ttl: float) -> None:
+        with self.lock:
+            if self.version != version:
+                self.entries.clear()
+                self.version = version
+            while len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[key] = (time.monotonic() + ttl, value)
+
+
+_copies = _VersionedCopies()
+
+
+def versioned(key: str, compute: Callable[[], T], ttl: float = COUNT_TTL) -> T:
+    """``compute()`` kept under ``key`` + the data version: in this process, then in the shared
+    cache (every worker), until any record changes or ``ttl`` seconds pass. The value is
+    shared by every caller: read it, never change it."""
+    from django.core.cache import cache
+
+    version = data_version()
+    full = f"{key}:{version}"
+    found = _copies.get(full, version)
+    if found is None:
+        found = cache.get(full)
+        if found is None:
+            found = compute()
+            cache.set(full, found, ttl)
+        _copies.put(full, found, version, ttl)
+    return cast(T, found)
+
+
 def cached_count(queryset: Any) -> int:
     """``queryset.count()``, remembered until any record changes (or ``COUNT_TTL`` seconds)."""
     import hashlib
 
-    from django.core.cache import cache
     from django.core.exceptions import EmptyResultSet
 
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(), or a filter that can match nothing
         return 0
-    text = f"{queryset.db}\n{sql}\n{params!r}\n{data_version()}"
+    text = f"{queryset.db}\n{sql}\n{params!r}"
     key = "innobridge:count:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = queryset.count()
-        cache.set(key, found, COUNT_TTL)
-    return int(found)
+    return int(versioned(key, queryset.count))
 
 
 def remembered(
@@ -162,13 +230,8 @@ def remembered(
     ``per_language=False`` for what no language changes (record ids)."""
     import hashlib
 
-    from django.core.cache import cache
     from django.utils.translation import get_language
 
-    text = repr((parts, get_language() if per_language else "", data_version()))
+    text = repr((parts, get_language() if per_language else ""))
     key = f"innobridge:{name}:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, COUNT_TTL)
-    return cast(T, found)
+    return versioned(key, compute)

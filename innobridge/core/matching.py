@@ -694,31 +694,27 @@ def _relevance_order(
     fields: tuple[str, ...],
     filtered: bool,
 ) -> list[int]:
-    from django.core.cache import cache
     from django.core.exceptions import EmptyResultSet
     from django.db import connection
 
-    from innobridge.core.cache import COUNT_TTL, data_version
+    from innobridge.core.cache import versioned
 
     try:  # matched is candidates and the text: the text and the candidates' query name it
         parts = candidates.values_list("pk", flat=True).query.sql_with_params()
     except EmptyResultSet:
         return []
-    digest = hashlib.sha1(f"{name}\n{text}\n{parts!r}\n{data_version()}".encode(), usedforsecurity=False)  # fmt: skip
-    key = f"innobridge:search:{digest.hexdigest()}"
-    order: list[int] | None = cache.get(key)
-    if order is not None:
-        return order
-    if connection.vendor == "postgresql":
-        ids = _holding(name, text, candidates, fields, filtered)
-    else:
-        ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
-    index, query = index_for(name), MatchQuery(text)
-    fuzzy = not ids
-    # no record holds every word: those sharing one, among the user's (ids read once, cached)
-    allowed = _visible_ids(name, candidates) if fuzzy else frozenset(str(pk) for pk in ids)
-    order = []
-    if allowed:
+
+    def rank() -> list[int]:
+        if connection.vendor == "postgresql":
+            ids = _holding(name, text, candidates, fields, filtered)
+        else:
+            ids = list(matched.values_list("pk", flat=True)[:RANK_LIMIT])
+        index, query = index_for(name), MatchQuery(text)
+        fuzzy = not ids
+        # no record holds every word: those sharing one, among the user's (ids read once)
+        allowed = _visible_ids(name, candidates) if fuzzy else frozenset(str(pk) for pk in ids)
+        if not allowed:
+            return []
         if fuzzy:
             results = _first_sharing(index, query, allowed)
         else:  # only the order is used: no explanations
@@ -726,6 +722,7 @@ def _relevance_order(
         order = [int(m.id) for m in results]
         # a match the index does not hold yet (saved a moment ago) still shows, after the rest
         ranked = set(order)
-        order += [pk for pk in ids if pk not in ranked]
-    cache.set(key, order, COUNT_TTL)
-    return order
+        return order + [pk for pk in ids if pk not in ranked]
+
+    digest = hashlib.sha1(f"{name}\n{text}\n{parts!r}".encode(), usedforsecurity=False)
+    return versioned(f"innobridge:search:{digest.hexdigest()}", rank)

@@ -155,3 +155,19 @@ def test_a_word_searched_once_is_not_read_from_the_text_again_by_another_user(wo
             member_a.get(url)
     assert not [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"].upper()]
     assert "太赫兹成像安检仪" in member_a.get("/projects/?q=太赫兹").content.decode()
+
+
+def test_a_change_made_by_another_worker_shows_on_the_next_page(world: World) -> None:
+    """Each worker keeps its own copies of cached figures; another worker's save moves the
+    shared data version, and the next page here must follow it."""
+    from django.core.cache import cache
+
+    from innobridge.core.cache import DATA_VERSION_KEY
+
+    staff = client_for(world, "staff")
+    before = total(staff.get("/projects/").content.decode())
+    # what another worker's save does here: a new row, and the shared version moved on
+    TechProject.objects.bulk_create([TechProjectFactory.build(owner=world.org_a, title="别的进程新增的项目")])  # fmt: skip
+    assert total(staff.get("/projects/").content.decode()) == before  # nothing said it changed
+    cache.incr(DATA_VERSION_KEY)
+    assert total(staff.get("/projects/").content.decode()) == before + 1
