@@ -716,10 +716,9 @@ def _relevance_order(
         if not allowed:
             return []
         if fuzzy:
-            results = _first_sharing(index, query, allowed)
-        else:  # only the order is used: no explanations
-            results = index.search(query, k=len(allowed), among=allowed, explain=False)
-        order = [int(m.id) for m in results]
+            order = [int(m.id) for m in _first_sharing(index, query, allowed)]
+        else:  # only the order is used
+            order = [int(pk) for pk in index.ranked_ids(query, allowed)]
         # a match the index does not hold yet (saved a moment ago) still shows, after the rest
         ranked = set(order)
         return order + [pk for pk in ids if pk not in ranked]

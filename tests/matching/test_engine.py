@@ -179,6 +179,7 @@ def test_ranking_among_given_documents_keeps_the_whole_rankings_order() -> None:
     assert [m.id for m in ranked] == [m.id for m in filtered]
     assert len(ranked) == 60
     assert [m.score for m in ranked] == [m.score for m in filtered]
+    assert index.ranked_ids(query, among) == [m.id for m in filtered]  # a search box's order
     # with feedback (dense vectors, a plain demand) the head of the whole ranking is re-scored
     dense = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=_Vectors({"切出来的口子全是毛刺": [1.0, 0.0, 0.1, 0.0]}))  # fmt: skip
     plain = MatchQuery("切出来的口子全是毛刺")
@@ -186,3 +187,4 @@ def test_ranking_among_given_documents_keeps_the_whole_rankings_order() -> None:
     assert [m.id for m in dense.search(plain, k=3, among=some)] == [
         m.id for m in dense.search(plain, k=3, allowed=frozenset(some).__contains__)
     ]
+    assert dense.ranked_ids(plain, some) == [m.id for m in dense.search(plain, k=3, among=some)]
