@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.utils.functional import cached_property
 
-from innobridge.core.cache import cached_count
+from innobridge.core.cache import cached_count, query_key
 
 MAX_QUERY_TERMS = 8
 MAX_QUERY_LENGTH = 100
@@ -144,12 +144,18 @@ class CachedCountPaginator(Paginator):  # type: ignore[type-arg]
     sliced by its list of ids, so a page reads only its own rows."""
 
     @cached_property
+    def query_key(self) -> str | None:
+        """The rows' query as a cache-key part (core.cache.query_key), compiled once for the
+        total and for the key of the page's rendered rows (``results_key``)."""
+        return query_key(self.object_list) if isinstance(self.object_list, QuerySet) else None
+
+    @cached_property
     def count(self) -> int:
         order = getattr(self.object_list, "relevance_order", None)
         if order is not None:
             return len(order)
         if isinstance(self.object_list, QuerySet):
-            return cached_count(self.object_list)
+            return cached_count(self.object_list, self.query_key)
         return len(self.object_list)
 
     def page(self, number: Any) -> Page[Any]:
@@ -180,9 +186,13 @@ def results_key(page: Page[Any], *extra: Any) -> str:
     from innobridge.core.cache import data_version
 
     rows = page.object_list
-    if isinstance(rows, QuerySet):
+    paginator = page.paginator
+    if isinstance(rows, QuerySet) and isinstance(paginator, CachedCountPaginator):
+        # the whole list's query and the slice of it this page is
+        named: Any = (paginator.query_key or "empty", page.number, paginator.per_page)
+    elif isinstance(rows, QuerySet):
         try:
-            named: Any = (rows.db, rows.query.sql_with_params())
+            named = (rows.db, rows.query.sql_with_params())
         except EmptyResultSet:
             named = "empty"
     elif all(hasattr(row, "pk") for row in rows):
