@@ -89,8 +89,13 @@ def test_no_applications_after_the_deadline_or_outside_a_challenge(world: World,
         challenges.apply(actor=make_user("m2", "org_member", world.org_a), demand=published, organization=world.org_a, proposal="方案", accepted_terms=True)  # fmt: skip
 
 
-def test_technology_owners_see_open_challenges_that_fit(world: World, challenge: ScenarioDemand, data_dir_for_index: object) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "small_share", [1, 10**9]
+)  # rank just the user's challenges, or walk the whole ranking
+def test_technology_owners_see_open_challenges_that_fit(world: World, challenge: ScenarioDemand, data_dir_for_index: object, small_share: int, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     from tests.projects.factories import TechProjectFactory
+
+    monkeypatch.setattr("innobridge.core.matching.SMALL_SHARE", small_share)
 
     project = TechProjectFactory(owner=world.org_a, title="盾构刀盘磨损声发射在线监测系统", summary="声发射与振动融合，实时监测盾构机刀盘刀具磨损量，精度±0.5mm。", visibility="public")  # fmt: skip
     ScenarioDemandFactory(owner=world.org_b, title="盾构刀盘磨损监测（已发布）", status=S.PUBLISHED)
