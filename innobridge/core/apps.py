@@ -30,8 +30,18 @@ class CoreConfig(AppConfig):
             post_save.connect(index_on_save, sender=model, dispatch_uid=f"index-{model}")
 
 
-def _data_changed(sender: Any, **kwargs: object) -> None:
+# what signing in writes and no cached read shows: the session (and its flash messages), the
+# audit log's entry (its page reads it directly) and the user's last_login. Any of them moving
+# the data version made every login throw away every cached count, search and figure.
+_NOT_DATA = frozenset({"sessions.session", "core.auditevent"})
+_LOGIN_FIELDS = frozenset({"last_login"})
+
+
+def _data_changed(sender: Any, **kwargs: Any) -> None:
     from innobridge.core.cache import bump_data_version
 
-    if sender._meta.app_label != "sessions":  # a login or a flash message changes no record
-        bump_data_version()
+    if sender._meta.label_lower in _NOT_DATA:
+        return
+    if sender._meta.label_lower == "auth.user" and kwargs.get("update_fields") == _LOGIN_FIELDS:
+        return
+    bump_data_version()

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -171,3 +172,25 @@ def test_a_change_made_by_another_worker_shows_on_the_next_page(world: World) ->
     assert total(staff.get("/projects/").content.decode()) == before  # nothing said it changed
     cache.incr(DATA_VERSION_KEY)
     assert total(staff.get("/projects/").content.decode()) == before + 1
+
+
+def test_signing_in_keeps_cached_totals_while_the_audit_log_shows_the_login(world: World) -> None:
+    from tests.conftest import PASSWORD
+
+    staff = client_for(world, "staff")
+    before = total(staff.get("/projects/").content.decode())
+    signing_in = Client()
+    response = signing_in.post(
+        "/account/login/", {"username": world.users["member_b"].username, "password": PASSWORD}
+    )
+    assert response.status_code == 302  # signed in: session, last_login and audit entry written
+    with CaptureQueriesContext(connection) as queries:
+        assert total(staff.get("/projects/").content.decode()) == before
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not [sql for sql in counts if "projects_techproject" in sql]  # not recounted
+    audit = staff.get("/account/audit/").content.decode()
+    assert world.users["member_b"].username in audit  # the audit log shows the login at once
+
+    added = TechProjectFactory(owner=world.org_a, title="登录后新增的项目")  # records still do
+    assert total(staff.get("/projects/").content.decode()) == before + 1
+    added.delete()
