@@ -1,6 +1,9 @@
 """The permission matrix: every page, API operation, export and search, for every role, on records
 owned by other organizations. Private fields carry unique sentinel strings; a response may show a
 sentinel only to the roles DESIGN.md lets see it, and every status code is the expected one.
+Every request's SQL is watched too (then rolled back): a role may write only where ``WRITERS``
+says, since a refused form POST redirects just like a done one. A cell reads "302w" when the
+request wrote.
 
 Rows come from the URL resolver and the OpenAPI document, so a new page or endpoint without a row
 fails ``test_every_page_and_operation_has_a_row``. The table is printed at the end of the run
@@ -22,8 +25,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -354,6 +358,7 @@ class Op:
     expect: dict[str, int | set[int]]
     data: Any = None
     api: bool = False
+    route: str = ""  # the route's row key: "POST demands/<int:pk>/apply/", "POST /api/demands/"
 
 
 def run(m: Matrix, op: Op) -> tuple[dict[str, str], list[str]]:
@@ -366,7 +371,7 @@ def run(m: Matrix, op: Op) -> tuple[dict[str, str], list[str]]:
             c = Client()
             if role != "anonymous":
                 c.force_login(m.users[role])
-        with transaction.atomic():
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
             if op.method == "GET":
                 response = c.get(op.url)
             elif op.api:
@@ -376,10 +381,17 @@ def run(m: Matrix, op: Op) -> tuple[dict[str, str], list[str]]:
             text = body_text(response)
             transaction.set_rollback(True)
         status = response.status_code
+        wrote = written_tables(queries.captured_queries)
+        if op.api:  # a token's last use is stamped on every call it authenticates
+            wrote -= {"core_apitoken"}
+        if wrote:
+            WRITES[(op.route, role)] = wrote
+            if role not in WRITERS.get(op.route, set()):
+                failures.append(f"{op.label} as {role}: wrote {sorted(wrote)}")
         shown = {s for s in m.sentinels if s in text}
         SHOWN.update(shown)
         leaked = sorted(s for s in shown if role not in m.sentinels[s])
-        cells[role] = "leak!" if leaked else str(status)
+        cells[role] = "leak!" if leaked else f"{status}w" if wrote else str(status)
         expected = op.expect.get(role)
         ok = status in expected if isinstance(expected, set) else status == expected
         if not ok:
@@ -389,6 +401,52 @@ def run(m: Matrix, op: Op) -> tuple[dict[str, str], list[str]]:
         if status >= 500:
             failures.append(f"{op.label} as {role}: server error {status}")
     return cells, failures
+
+
+WRITES: dict[tuple[str, str], set[str]] = {}
+# Who may write through each route (anything else a request writes fails the matrix, whatever
+# its status: a form POST redirects whether it was refused or done, so its status alone proves
+# nothing). The fixtures belong to other organizations; the writes shown are those the row's
+# request makes (the rest of its form POSTs carry no valid data and write nothing).
+WRITERS: dict[str, set[str]] = {
+    # the page creates the user's own notification settings and marks their notifications read
+    "GET account/notifications/": set(ROLES) - {"anonymous"},
+    # the tier pages evaluate enterprises they have not evaluated yet (staff only see them)
+    "GET cultivation/": {"staff"},
+    "GET cultivation/program/<slug:key>/": {"staff"},
+    "GET cultivation/roster/<slug:key>/": {"staff"},
+    "GET cultivation/tier/<str:tier>/": {"staff"},
+    "GET cultivation/watchlist/": {"staff"},
+    "GET /api/cultivation/ladder": {"staff"},
+    "POST cultivation/recompute/": {"staff"},
+    "POST cultivation/roster/<slug:key>/": {"staff"},
+    # creating records: staff, managers and members (for their own organization)
+    "POST /api/demands/": {"staff", "manager", "member_b"},
+    "POST /api/projects/": {"staff", "manager", "member_b"},
+    "POST /api/investors/": {"staff"},
+    "POST /api/labs/": {"staff"},
+    "POST /api/orgs/": {"staff"},
+    # feedback on a demand's suggestions: staff, and the demand's own manager
+    "POST /api/match/demands/{demand_b_draft}/projects/{project_b_draft}/feedback": {"staff"},
+    "POST demands/<int:pk>/match/<int:project_pk>/": {"staff", "manager"},
+    "POST /api/review/items/{item_b}/decision": {"staff"},
+    "POST review/items/<int:pk>/": {"staff"},
+    "POST review/assignments/<int:pk>/": {"staff"},
+    "POST lists/<int:pk>/publish/": {"staff"},
+    "POST matchmaking/<int:pk>/action/": {"staff"},
+    # a member revokes their own token
+    "POST account/tokens/<int:pk>/revoke/": {"member_b"},
+}
+# written by any request and shown by no record: the session (sign-in, flash messages) and the
+# audit log (denied attempts are logged too)
+NOT_RECORDS = {"django_session", "core_auditevent"}
+WRITE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def written_tables(queries: list[dict[str, Any]]) -> set[str]:
+    """The tables a request's SQL inserted into, updated or deleted from (records only)."""
+    tables = {m.group(1) for q in queries if (m := WRITE.match(q["sql"]))}
+    return tables - NOT_RECORDS
 
 
 # --- the rows: route → the operations that exercise it (other organizations' objects) ---------
@@ -1166,7 +1224,8 @@ def check_rows(m: Matrix, rows: list[Row], *, api: bool) -> None:
     failures: list[str] = []
     for _route, method, url, spec, data in rows:
         label = f"{method} {url}"
-        op = Op(label, method, url, expect(spec if spec != "?" else "*=0"), data, api=api)
+        route = _route if api else f"{method} {_route}"
+        op = Op(label, method, url, expect(spec if spec != "?" else "*=0"), data, api=api, route=route)  # fmt: skip
         started = time.perf_counter()
         cells, problems = run(m, op)
         if discover:
@@ -1195,3 +1254,17 @@ def test_every_sentinel_was_shown_to_a_role_allowed_to_see_it(matrix: Matrix) ->
         pytest.skip("the matrix did not run in this session")
     unshown = sorted(set(matrix.sentinels) - SHOWN - NOT_SHOWN_ANYWHERE)
     assert not unshown, f"sentinels no page, API or export showed: {unshown}"
+
+
+def test_every_allowed_write_was_seen(matrix: Matrix) -> None:
+    """Each write the table allows happened in the matrix: so the detector sees writes, and a
+    role left out of ``WRITERS`` that wrote would have been caught."""
+    if not MATRIX["rows"]:
+        pytest.skip("the matrix did not run in this session")
+    unseen = sorted(
+        f"{route} as {role}"
+        for route, roles in WRITERS.items()
+        for role in roles
+        if (route, role) not in WRITES
+    )
+    assert not unseen, f"allowed writes the matrix never made: {unseen}"
