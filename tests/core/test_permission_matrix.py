@@ -434,6 +434,10 @@ WRITERS: dict[str, set[str]] = {
     "POST review/assignments/<int:pk>/": {"staff"},
     "POST lists/<int:pk>/publish/": {"staff"},
     "POST matchmaking/<int:pk>/action/": {"staff"},
+    # a challenge's application: filed by a member of the applying organization only, scored by
+    # staff (and the demand's own manager, who is not the matrix's manager here)
+    "POST demands/<int:pk>/apply/": {"member_a"},
+    "POST demands/<int:pk>/applications/<int:application_pk>/": {"staff"},
     # a member revokes their own token
     "POST account/tokens/<int:pk>/revoke/": {"member_b"},
 }
@@ -589,13 +593,25 @@ def page_rows(i: dict[str, int]) -> list[Row]:
             {"action": "publish"},
         ),  # fmt: skip
         ("demands/<int:pk>/apply/", "GET", f"/demands/{d_pub}/apply/", "anonymous=302 *=405", None),
-        ("demands/<int:pk>/apply/", "POST", f"/demands/{d_pub}/apply/", "*=302", {}),
-        (
+        (  # a complete application on behalf of org_a: only its member may file it (WRITERS)
+            "demands/<int:pk>/apply/",
+            "POST",
+            f"/demands/{d_pub}/apply/",
+            "*=302",
+            {
+                "organization": i["org_a"],
+                "proposal": "揭榜方案：厚板激光切割工艺",
+                "team": "三人团队",
+                "budget": "50",
+                "accept": "1",
+            },
+        ),  # fmt: skip
+        (  # a valid score: only the judges may give it (WRITERS)
             "demands/<int:pk>/applications/<int:application_pk>/",
             "POST",
             f"/demands/{d_pub}/applications/{i['application']}/",
             "*=302",
-            {"status": "won", "note": "x"},
+            {"score": "88"},
         ),  # fmt: skip
         (
             "demands/<int:pk>/files/<int:attachment_pk>/",
