@@ -260,6 +260,8 @@ def build() -> Matrix:
     Interest.objects.create(source=p_b, target=p_inv, mark="must", requested=True, message=m.plant("markmsg", {"member_b", "investor"}))  # fmt: skip
     meeting = Meeting.objects.create(session=session, sme=p_b, provider=p_inv, slot=1, table=1, note=m.plant("meetingnote", {"member_b", "investor"}), amount=Decimal("600"))  # fmt: skip
     ids.update(participant_b=p_b.pk, participant_inv=p_inv.pk, participant_a=p_a.pk, meeting=meeting.pk)  # fmt: skip
+    # the next session, still taking registrations (its register row files a real one)
+    ids["open_session"] = Session.objects.create(title="联企创投汇·周三会（报名中）", date=TODAY + datetime.timedelta(days=14), start=datetime.time(14, 0), slot_minutes=20, slots=4, tables=2, venue="光谷创新天地", capacity=10, deadline=TODAY + datetime.timedelta(days=10), status="open").pk  # fmt: skip
 
     # --- cultivation: org_b's confidential figures ---
     EnterpriseProfile.objects.create(organization=org_b, registered_in_wuhan=True, awards=m.plant("awards", {"member_b"}))  # fmt: skip
@@ -438,6 +440,8 @@ WRITERS: dict[str, set[str]] = {
     # staff (and the demand's own manager, who is not the matrix's manager here)
     "POST demands/<int:pk>/apply/": {"member_a"},
     "POST demands/<int:pk>/applications/<int:application_pk>/": {"staff"},
+    # a matchmaking registration: in the name of one's own organization only
+    "POST matchmaking/<int:pk>/register/": {"member_b"},
     # a member revokes their own token
     "POST account/tokens/<int:pk>/revoke/": {"member_b"},
 }
@@ -858,9 +862,14 @@ def page_rows(i: dict[str, int]) -> list[Row]:
         (
             "matchmaking/<int:pk>/register/",
             "POST",
-            f"/matchmaking/{i['session']}/register/",
-            "*=302",
-            {"organization": i["org_b"], "side": "sme"},
+            f"/matchmaking/{i['open_session']}/register/",
+            "anonymous=302 member_b=302 *=403",
+            {
+                "organization": i["org_b"],
+                "side": "sme",
+                "financing_amount": "500",
+                "financing_need": "扩产资金",
+            },
         ),  # fmt: skip
         (
             "matchmaking/<int:pk>/mark/",
