@@ -260,6 +260,11 @@ def build() -> Matrix:
     Interest.objects.create(source=p_b, target=p_inv, mark="must", requested=True, message=m.plant("markmsg", {"member_b", "investor"}))  # fmt: skip
     meeting = Meeting.objects.create(session=session, sme=p_b, provider=p_inv, slot=1, table=1, note=m.plant("meetingnote", {"member_b", "investor"}), amount=Decimal("600"))  # fmt: skip
     ids.update(participant_b=p_b.pk, participant_inv=p_inv.pk, participant_a=p_a.pk, meeting=meeting.pk)  # fmt: skip
+    # last week's session, held: its meeting's outcome row records a real one
+    held = Session.objects.create(title="联企创投汇·周三会（已举办）", date=TODAY - datetime.timedelta(days=7), start=datetime.time(14, 0), slot_minutes=20, slots=4, tables=2, venue="光谷创新天地", capacity=10, deadline=TODAY - datetime.timedelta(days=10), status="done")  # fmt: skip
+    held_sme = Participant.objects.create(session=held, organization=org_b, side="sme", status="approved", financing_need="流动资金贷款")  # fmt: skip
+    held_provider = Participant.objects.create(session=held, organization=investor_org, side="provider", status="approved", offer="科技信贷")  # fmt: skip
+    ids["held_meeting"] = Meeting.objects.create(session=held, sme=held_sme, provider=held_provider, slot=1, table=1).pk  # fmt: skip
     # the next session, still taking registrations (its register row files a real one)
     ids["open_session"] = Session.objects.create(title="联企创投汇·周三会（报名中）", date=TODAY + datetime.timedelta(days=14), start=datetime.time(14, 0), slot_minutes=20, slots=4, tables=2, venue="光谷创新天地", capacity=10, deadline=TODAY + datetime.timedelta(days=10), status="open").pk  # fmt: skip
 
@@ -442,6 +447,8 @@ WRITERS: dict[str, set[str]] = {
     "POST demands/<int:pk>/applications/<int:application_pk>/": {"staff"},
     # a matchmaking registration: in the name of one's own organization only
     "POST matchmaking/<int:pk>/register/": {"member_b"},
+    # a held meeting's outcome: its two sides, and staff for either
+    "POST matchmaking/meetings/<int:pk>/outcome/": {"staff", "member_b", "investor"},
     # a member revokes their own token
     "POST account/tokens/<int:pk>/revoke/": {"member_b"},
 }
@@ -931,8 +938,8 @@ def page_rows(i: dict[str, int]) -> list[Row]:
         (
             "matchmaking/meetings/<int:pk>/outcome/",
             "POST",
-            f"/matchmaking/meetings/{i['meeting']}/outcome/",
-            "*=302",
+            f"/matchmaking/meetings/{i['held_meeting']}/outcome/",
+            "anonymous=302 staff=302 member_b=302 investor=302 *=403",
             {"held": "1", "result": "deal"},
         ),  # fmt: skip
         ("targets/", "GET", "/targets/", STAFF, None),
