@@ -449,17 +449,17 @@ def can_see_schedule(user: Any, session: Session) -> bool:
 @transaction.atomic
 def record_outcome(*, actor: Any, meeting: Meeting, held: bool, result: str, amount: Decimal | None, note: str = "") -> Meeting:  # fmt: skip
     """Each side records what came of the meeting; staff may record for either side."""
-    session = Session.objects.get(pk=meeting.session_id)
-    if session.status not in (Session.Status.FINAL, Session.Status.DONE) or session.date > timezone.localdate():  # fmt: skip
-        raise ApplicationError(_("洽谈结束后才能登记结果。"))
     orgs = org_ids_of(actor)
     sides = []
     if meeting.sme.organization_id in orgs:
         sides.append("sme")
     if meeting.provider.organization_id in orgs:
         sides.append("provider")
-    if not sides and not is_staff_role(actor):
+    if not sides and not is_staff_role(actor):  # first: an outsider learns nothing of its date
         raise AccessDenied(_("只有洽谈双方可以登记结果。"))
+    session = Session.objects.get(pk=meeting.session_id)
+    if session.status not in (Session.Status.FINAL, Session.Status.DONE) or session.date > timezone.localdate():  # fmt: skip
+        raise ApplicationError(_("洽谈结束后才能登记结果。"))
     if result and result not in Meeting.Result.values:
         raise ApplicationError(_("未知的洽谈结果。"))
     if amount is not None and amount < 0:

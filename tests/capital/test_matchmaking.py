@@ -173,6 +173,8 @@ def test_participants_see_only_their_own_agenda_and_marks(world: World, session:
         mm.mark(actor=world.users["member_b"], source=sme, target=people[-1], mark="must")
     meeting = Meeting.objects.filter(session=session).first()
     assert meeting is not None
+    with pytest.raises(AccessDenied):  # refused as an outsider, not told the meeting is ahead
+        mm.record_outcome(actor=world.users["member_b"], meeting=meeting, held=True, result="deal", amount=None)  # fmt: skip
     Session.objects.filter(pk=session.pk).update(date=TODAY, deadline=TODAY)
     meeting.refresh_from_db()
     with pytest.raises(AccessDenied):
