@@ -183,7 +183,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user once per data version (core/auth.py)
+    "innobridge.core.auth.ModelBackendWithCachedUser",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -299,13 +300,23 @@ REDIS_URL = env_str("REDIS_URL", "")
 # Login-failure counters and other shared state: Redis when deployed with several workers.
 # Redis being down must not break a page: the cache answers "nothing cached" and logs a warning
 # (innobridge.core.cache), and gives up on an unreachable server within a second.
+# "fragments": this process's memory, for page parts that depend only on what their key names
+# (the header for a language and set of roles, a list's filter bar for its query string): no
+# round trip, and nothing in it needs to be shared between workers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "innobridge-fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "innobridge.core.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    CACHES["default"] = {
+        "BACKEND": "innobridge.core.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 # Without Redis: "thread" runs background work in a thread of this process (the web server);
 # "inline" runs it right after the transaction commits, in the caller (tests, one-off scripts).

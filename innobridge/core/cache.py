@@ -174,7 +174,7 @@ def _bump() -> None:
         cache.add(DATA_VERSION_KEY, time.time_ns(), None)
 
 
-class _VersionedCopies:
+class VersionedCopies:
     """This process's copies of cache entries whose key holds the data version: such a key
     names one state of the data, so a copy is as good as the shared entry until it expires
     (``COUNT_TTL``). The copies are dropped when the version moves. Reading them from Redis
@@ -206,7 +206,7 @@ class _VersionedCopies:
             self.entries[key] = (time.monotonic() + ttl, value)
 
 
-_copies = _VersionedCopies()
+_copies = VersionedCopies()
 
 
 def versioned(key: str, compute: Callable[[], T], ttl: float = COUNT_TTL) -> T:

@@ -45,7 +45,8 @@ def list_context(
     return {
         "page": page,
         "q": request.GET.get("q", ""),
-        "filters": [
+        # built only when the filter bar is rendered, not when it comes from the fragment cache
+        "filters": lambda: [
             {
                 "name": name,
                 "label": label,

@@ -43,6 +43,7 @@ from innobridge.core.roles import Role
 from innobridge.core.services import api_token_create, roles_ensure
 from innobridge.projects.models import TechProject
 from tests.conftest import PASSWORD, make_user
+from tests.core.conftest import redis_caches
 from tests.core.test_excel import PROJECT_HEADER
 from tests.orgs.factories import OrganizationFactory
 
@@ -558,13 +559,7 @@ def redis_down() -> Iterator[str]:
 
 
 def test_login_works_while_the_cache_redis_is_down(world: Any, redis_down: str) -> None:
-    caches = {
-        "default": {
-            "BACKEND": "innobridge.core.cache.ResilientRedisCache",
-            "LOCATION": redis_down,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    caches = redis_caches(redis_down)
     with override_settings(CACHES=caches):
         client = Client()
         assert client.get("/account/login/").status_code == 200
@@ -581,13 +576,7 @@ def test_lockout_still_counts_while_the_cache_redis_is_down(world: Any, redis_do
     lock the account, and then even the right one is refused."""
     from innobridge.core.audit import LOCK_AFTER
 
-    caches = {
-        "default": {
-            "BACKEND": "innobridge.core.cache.ResilientRedisCache",
-            "LOCATION": redis_down,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    caches = redis_caches(redis_down)
     with override_settings(CACHES=caches):
         client = Client()
         for _ in range(LOCK_AFTER):
@@ -595,41 +584,6 @@ def test_lockout_still_counts_while_the_cache_redis_is_down(world: Any, redis_do
         right = client.post("/account/login/", {"username": "staff", "password": PASSWORD})
         assert right.status_code == 200
         assert right.context["form"].errors
-
-
-KOMBU_KEYS = ("innobridge", "unacked", "unacked_index", "unacked_mutex", "_kombu.binding.innobridge", "_kombu.binding_permanent.innobridge", "_kombu.binding_deadlines")  # fmt: skip
-
-
-@pytest.fixture
-def redis_back() -> Iterator[tuple[str, Any]]:
-    """A Redis database nobody else uses (the local server; 15 is test_index_lifecycle's),
-    with what Celery put there removed afterwards."""
-    import redis
-
-    for number in range(9, 15):
-        url = f"redis://127.0.0.1:6379/{number}"
-        client = redis.Redis.from_url(url)
-        if not [key for key in client.keys("*") if not ours(key.decode())]:
-            break
-        client.close()
-    else:
-        pytest.skip("no free Redis database among 9–14")
-    clear(client)
-    yield url, client
-    clear(client)
-    client.close()
-
-
-def ours(key: str) -> bool:
-    """What Celery and the platform's cache (core.cache: the data version, cached counts) leave
-    in a database these tests used: an earlier run's leftovers, not another user's data."""
-    return key in KOMBU_KEYS or key.startswith(":1:innobridge:")
-
-
-def clear(client: Any) -> None:
-    leftovers = [key for key in client.keys("*") if ours(key.decode())]
-    if leftovers:
-        client.delete(*leftovers)
 
 
 def queued_tasks(client: Any) -> list[tuple[str, Any]]:
