@@ -59,12 +59,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     active = {url for _label, url in entries if url != "/" and current.startswith(url)}
     nav = [{"label": label, "url": url, "active": url in active} for label, url in entries]
     unread = 0
-    if signed_in:
+    if user.is_authenticated:
         from innobridge.core.cache import remembered
         from innobridge.core.models import Notification
 
         def count() -> int:
-            return Notification.objects.filter(user_id=user.pk, read__isnull=True).count()
+            return Notification.objects.filter(user=user, read__isnull=True).count()
 
         # a new or read notification moves the data version (core.cache)
         unread = remembered("unread", (user.pk,), count, per_language=False)
