@@ -385,39 +385,6 @@ def _recommend(
     excluded: set[int] | None = None,
     decisions: dict[int, str] | None = None,
 ) -> list[Recommendation]:
-    """The ``k`` records of ``visible`` that best answer ``query``, explained. Kept per query,
-    visibility filter (its SQL holds the user's organizations and role), index state and
-    language until any record changes (core.cache.remembered): ranking 100,000 records and
-    reading the winners is most of a detail page, and the next visitor of the same page with the
-    same visibility gets the same list."""
-    from django.core.exceptions import EmptyResultSet
-
-    from innobridge.core.cache import remembered
-
-    try:
-        sql, params = visible.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing
-        return []
-    index_for(name)  # brings the index and its stamp up to date
-    stamp = _cache[name][0]
-    decided = sorted((decisions or {}).items())
-    parts = (name, stamp, query, sql, params, k, sorted(excluded or ()), decided)
-
-    def rank() -> list[Recommendation]:
-        return _ranked(name, query, visible, k, excluded=excluded, decisions=decisions)
-
-    return remembered("recommend", parts, rank)
-
-
-def _ranked(
-    name: str,
-    query: MatchQuery,
-    visible: QuerySet[Any],
-    k: int,
-    *,
-    excluded: set[int] | None = None,
-    decisions: dict[int, str] | None = None,
-) -> list[Recommendation]:
     refused = {str(pk) for pk in excluded or set()}
     accept: Any
     index = index_for(name)
@@ -555,26 +522,9 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
     """匹配投资方: investors whose stated fields, stages and tickets fit the technology."""
     from innobridge.capital.selectors import investor_list_for
     from innobridge.core.cache import remembered
-    from innobridge.matching.investors import Technology
+    from innobridge.matching.investors import Investor, Technology, rank_investors
 
     visible = investor_list_for(user=user)
-    sql, params = visible.query.sql_with_params()
-    technology = Technology(
-        _text(project.title, project.summary, project.keywords), project.field, project.trl
-    )
-
-    def rank() -> list[InvestorRecommendation]:
-        return _investors_ranked(visible, (sql, params), technology, project, k)
-
-    # kept like the other recommendations (_recommend): per visibility, technology and language
-    return remembered("recommend-investors", (sql, params, technology, k), rank)
-
-
-def _investors_ranked(
-    visible: QuerySet[Any], query: tuple[str, Any], technology: Any, project: Any, k: int
-) -> list[InvestorRecommendation]:
-    from innobridge.core.cache import remembered
-    from innobridge.matching.investors import Investor, rank_investors
 
     def gather() -> list[Investor]:
         return [
@@ -592,7 +542,11 @@ def _investors_ranked(
 
     # the investors a user may see, as the ranking needs them, once per data version and
     # visibility filter: reading every profile and its organization took ~4 ms of each page
-    investors = remembered("investors", query, gather, per_language=False)
+    sql, params = visible.query.sql_with_params()
+    investors = remembered("investors", (sql, params), gather, per_language=False)
+    technology = Technology(
+        _text(project.title, project.summary, project.keywords), project.field, project.trl
+    )
     matches = rank_investors(technology, investors, k=k)
     profiles = visible.in_bulk([int(m.id) for m in matches])
     results = []
