@@ -62,7 +62,7 @@ SECRET_WORD = "绝密资料"
 
 @dataclass
 class Matrix:
-    ids: dict[str, int]
+    ids: dict[str, Any]  # record ids; the staged import's token
     users: dict[str, Any]
     tokens: dict[str, str]
     sentinels: dict[str, set[str]] = field(default_factory=dict)  # sentinel → roles that may see
@@ -200,6 +200,10 @@ def build() -> Matrix:
     call = Call.objects.create(title="2025 颠覆性技术创新大赛", year=2025, opens=TODAY - datetime.timedelta(days=30), deadline=TODAY - datetime.timedelta(days=1), status="reviewing", description=f"公开说明 {SECRET_WORD}")  # fmt: skip
     draft_call = Call.objects.create(title="筹备中征集", year=2026, opens=TODAY, deadline=TODAY + datetime.timedelta(days=30), description=m.plant("draftcall", set()))  # fmt: skip
     ids["call"], ids["draft_call"] = call.pk, draft_call.pk
+    # every application of this one is decided (it has none left pending): its results can be
+    # published, by staff alone
+    done_call = Call.objects.create(title="2024 未来产业揭榜攻关征集", year=2024, opens=TODAY - datetime.timedelta(days=90), deadline=TODAY - datetime.timedelta(days=60), status="reviewing", description="评审已完成，待公布结果。")  # fmt: skip
+    ids["done_call"] = done_call.pk
     submissions = {}
     for key, project in (("a", projects["a_internal"]), ("b", projects["b_internal"])):
         # the reviewing expert reads org_a's application (statement and files), not org_b's
@@ -285,6 +289,17 @@ def build() -> Matrix:
     Notification.objects.create(user=users["member_b"], kind="demand", title=m.plant("inbox", {"member_b"}))  # fmt: skip
     ApiToken.objects.create(user=users["member_b"], name=m.plant("tokenname", {"member_b"}), key_hash=hash_token("other"), hint="y")  # fmt: skip
     ids["token_b"] = ApiToken.objects.get(hint="y").pk
+    # --- an Excel import member_b checked and has still to confirm (one project of org_b) ---
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from innobridge.core.imports import stage_upload
+    from tests.core.test_excel import PROJECT_HEADER, XLSX, workbook_bytes
+
+    rows = [PROJECT_HEADER, ["激光熔覆再制造装备（批量导入）", org_b.name, "", "激光", 6, "", "", "乙单位通过 Excel 批量导入的项目。"]]  # fmt: skip
+    upload = SimpleUploadedFile("乙单位项目.xlsx", workbook_bytes(rows), content_type=XLSX)
+    token, report = stage_upload(entity="projects", upload=upload, user=users["member_b"])
+    assert report.ok, report
+    m.ids["import_b"] = token
     return m
 
 
@@ -440,6 +455,9 @@ WRITERS: dict[str, set[str]] = {
     "POST review/items/<int:pk>/": {"staff"},
     "POST review/assignments/<int:pk>/": {"staff"},
     "POST lists/<int:pk>/publish/": {"staff"},
+    "POST calls/<int:pk>/action/": {"staff"},
+    # an Excel import is confirmed by the user who uploaded and checked it
+    "POST excel/<slug:entity>/import/confirm/": {"member_b"},
     "POST matchmaking/<int:pk>/action/": {"staff"},
     # a challenge's application: filed by a member of the applying organization only, scored by
     # staff (and the demand's own manager, who is not the matrix's manager here)
@@ -754,9 +772,9 @@ def page_rows(i: dict[str, int]) -> list[Row]:
         (
             "calls/<int:pk>/action/",
             "POST",
-            f"/calls/{i['call']}/action/",
-            "*=302",
-            {"action": "publish_results"},
+            f"/calls/{i['done_call']}/action/",
+            STAFF_POST,
+            {"action": "publish"},
         ),  # fmt: skip
         ("calls/<int:pk>/apply/", "GET", f"/calls/{i['call']}/apply/", "anonymous=302 *=405", None),
         (
@@ -1040,7 +1058,7 @@ def page_rows(i: dict[str, int]) -> list[Row]:
             "POST",
             "/excel/projects/import/confirm/",
             "*=302",
-            {"token": "x"},
+            {"token": i["import_b"]},  # staged by member_b: only they can confirm it
         ),  # fmt: skip
     ]
     return rows
