@@ -260,7 +260,11 @@ class MatchIndex:
             if self.bm25 is None or not terms:
                 return []
             sharing = np.asarray(self.bm25.get_scores(terms)) > 0
-            ranked = (i for i in ranked if sharing[i])
+            if feedback is None:  # the same order, sorting only the documents that share one
+                held = np.flatnonzero(sharing)
+                ranked = iter(held[np.lexsort((held, -total[held]))].tolist())
+            else:
+                ranked = (i for i in ranked if sharing[i])
         return self._collect(
             query, query_tokens, k, allowed, ranked, None, total, lexical_z, dense, bonus, feedback,
             explain=explain,

@@ -188,3 +188,27 @@ def test_ranking_among_given_documents_keeps_the_whole_rankings_order() -> None:
         m.id for m in dense.search(plain, k=3, allowed=frozenset(some).__contains__)
     ]
     assert dense.ranked_ids(plain, some) == [m.id for m in dense.search(plain, k=3, among=some)]
+
+
+def test_records_sharing_a_word_come_in_the_whole_rankings_order() -> None:
+    """A search box whose words no record holds all of lists the records that share one, in the
+    engine's order: the same as the full ranking with the others left out, ties by position."""
+    rng = np.random.default_rng(17)
+    words = ["激光切割", "挂渣", "厚板", "储能", "红外", "巡检", "光伏", "清洗", "焊接", "机器人"]
+    docs = [
+        Document(
+            f"d{i}",
+            "。".join(rng.choice(words, size=3).tolist()),
+            "laser" if i % 4 else "energy",
+            int(rng.integers(3, 9)),
+        )  # fmt: skip
+        for i in range(400)
+    ]
+    index = MatchIndex(docs)
+    allowed = frozenset(f"d{i}" for i in range(0, 400, 3))
+    query = MatchQuery("储能 焊接", field="energy")
+    everything = index.search(query, k=len(docs), allowed=allowed.__contains__, exact=True)
+    sharing = [m.id for m in everything if m.explanation.shared_terms]
+    assert 0 < len(sharing) < len(allowed)
+    found = index.search(query, k=50, allowed=allowed.__contains__, explain=False, shared_only=True)
+    assert [m.id for m in found] == sharing[:50]
