@@ -289,18 +289,24 @@ def build() -> Matrix:
     Notification.objects.create(user=users["member_b"], kind="demand", title=m.plant("inbox", {"member_b"}))  # fmt: skip
     ApiToken.objects.create(user=users["member_b"], name=m.plant("tokenname", {"member_b"}), key_hash=hash_token("other"), hint="y")  # fmt: skip
     ids["token_b"] = ApiToken.objects.get(hint="y").pk
-    # --- an Excel import member_b checked and has still to confirm (one project of org_b) ---
+    return m
+
+
+def staged_import(m: Matrix) -> str:
+    """An Excel import member_b uploaded and checked and has still to confirm (one project of
+    org_b), kept under the data directory: its token."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from innobridge.core.imports import stage_upload
+    from innobridge.orgs.models import Organization
     from tests.core.test_excel import PROJECT_HEADER, XLSX, workbook_bytes
 
+    org_b = Organization.objects.get(pk=m.ids["org_b"])
     rows = [PROJECT_HEADER, ["激光熔覆再制造装备（批量导入）", org_b.name, "", "激光", 6, "", "", "乙单位通过 Excel 批量导入的项目。"]]  # fmt: skip
     upload = SimpleUploadedFile("乙单位项目.xlsx", workbook_bytes(rows), content_type=XLSX)
-    token, report = stage_upload(entity="projects", upload=upload, user=users["member_b"])
+    token, report = stage_upload(entity="projects", upload=upload, user=m.users["member_b"])
     assert report.ok, report
-    m.ids["import_b"] = token
-    return m
+    return token
 
 
 @pytest.fixture(scope="module")
@@ -309,9 +315,13 @@ def matrix(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) 
     from django.test import override_settings
 
     media = tmp_path_factory.mktemp("media")
+    from innobridge.core.imports import discard
+
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         built = build()
+        built.ids["import_b"] = staged_import(built)
         yield built
+        discard(built.ids["import_b"])  # left when the row did not confirm it
         transaction.set_rollback(True)
 
 
