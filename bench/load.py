@@ -462,7 +462,23 @@ def report(run: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         f"whole machine (every process, other users too; of {os.cpu_count()}) "
         f"{meta['machine_cpu'] / span:.2f} · over {span:.0f} s"
     )
-    return {"rows": rows, "rps": rps, "errors": total_errors}
+    # steadier than req/s on a shared machine: what one request costs the server, and what that
+    # allows on all the cores; and, with every user waiting on its previous answer (wrk has no
+    # think time), the mean latency that throughput implies (Little's law: users ÷ req/s)
+    per_request = meta["server_cpu"] / total_requests * 1000 if total_requests else 0.0
+    ceiling = (os.cpu_count() or 1) * 1000 / per_request if per_request else 0.0
+    users = sum(meta["users"].values())
+    print(
+        f"server CPU per request {per_request:.1f} ms (all {os.cpu_count()} cores at that cost: "
+        f"≤ {ceiling:.0f} req/s) · {users} users without think time: mean latency = users ÷ "
+        f"req/s = {users / rps * 1000 if rps else 0:.0f} ms"
+    )
+    return {
+        "rows": rows,
+        "rps": rps,
+        "errors": total_errors,
+        "server_cpu_ms_per_request": per_request,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
