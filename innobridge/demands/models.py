@@ -129,6 +129,11 @@ class ScenarioDemand(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from innobridge.core.links import record_url
+
+        return record_url("demands:detail", self.pk)
+
     @property
     def keyword_list(self) -> list[str]:
         from innobridge.projects.models import split_keywords

@@ -63,6 +63,11 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from innobridge.core.links import record_url
+
+        return record_url("orgs:detail", self.pk)
+
 
 class Person(models.Model):
     """人员: a researcher, manager, contact or review expert; may have a login."""

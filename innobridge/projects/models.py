@@ -107,6 +107,11 @@ class TechProject(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from innobridge.core.links import record_url
+
+        return record_url("projects:detail", self.pk)
+
     @property
     def keyword_list(self) -> list[str]:
         return split_keywords(self.keywords)
