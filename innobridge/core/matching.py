@@ -340,7 +340,6 @@ class Recommendation:
 
 def explain(explanation: Explanation) -> str:
     """One readable sentence: 共同关键词：激光切割、厚板；技术成熟度 7 ≥ 需求 6；领域相同：激光."""
-    labels = dict(TechField.choices)
     parts = []
     if explanation.shared_terms:
         via = {term: alias for term, alias, _other in explanation.synonyms} | {
@@ -365,12 +364,21 @@ def explain(explanation: Explanation) -> str:
             parts.append(template % {"actual": check.actual, "wanted": check.wanted})
         elif check.kind == "field":
             if check.met:
-                parts.append(_("领域相同：%s") % labels.get(str(check.wanted), check.wanted))
+                parts.append(_("领域相同：%s") % _label(TechField, check.wanted))
             else:
-                parts.append(_("领域不同：%s") % labels.get(str(check.actual), check.actual))
+                parts.append(_("领域不同：%s") % _label(TechField, check.actual))
     if "dense" in explanation.parts and explanation.parts["dense"] > 1.0:
         parts.append(_("语义相近"))
     return "；".join(str(p) for p in parts) or _("综合文本相似度")
+
+
+def _label(choices: Any, value: Any) -> Any:
+    """The label of one choice (the value itself when it is none of them): building the whole
+    dict of labels for each reason was a tenth of ranking a page's investors."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 SMALL_SHARE = 10  # a user's records are "a small part" of an index under 1/SMALL_SHARE of it
@@ -563,11 +571,9 @@ def investor_reason(match: Any, field: str, trl: int | None) -> str:
     shared terms. ``trl`` None: the stage came from the applicant's own financing stage."""
     from innobridge.capital.models import InvestmentStage
 
-    labels = dict(TechField.choices)
-    stages = dict(InvestmentStage.choices)
     parts = []
     if match.field_match:
-        parts.append(_("关注领域：%s") % labels.get(field, field))
+        parts.append(_("关注领域：%s") % _label(TechField, field))
     if match.stage_match == "debt":
         parts.append(
             _("技术成熟度 %(trl)s，适合债权融资") % {"trl": trl} if trl else _("适合债权融资")
@@ -575,10 +581,10 @@ def investor_reason(match: Any, field: str, trl: int | None) -> str:
     elif match.stage_match and trl:
         parts.append(
             _("投资阶段：%(stage)s（技术成熟度 %(trl)s）")
-            % {"stage": stages.get(match.stage_match, match.stage_match), "trl": trl}
+            % {"stage": _label(InvestmentStage, match.stage_match), "trl": trl}
         )
     elif match.stage_match:
-        parts.append(_("投资阶段相符：%(stage)s") % {"stage": stages.get(match.stage_match, match.stage_match)})  # fmt: skip
+        parts.append(_("投资阶段相符：%(stage)s") % {"stage": _label(InvestmentStage, match.stage_match)})  # fmt: skip
     if match.ticket_fit:
         parts.append(_("融资金额在其单笔规模内"))
     if match.shared_terms:
