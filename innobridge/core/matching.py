@@ -393,6 +393,19 @@ def _recommend(
     excluded: set[int] | None = None,
     decisions: dict[int, str] | None = None,
 ) -> list[Recommendation]:
+    matches = _ranked(name, query, visible, k, excluded=excluded)
+    return _recommendations(matches, visible.in_bulk([int(m.id) for m in matches]), decisions)
+
+
+def _ranked(
+    name: str,
+    query: MatchQuery,
+    visible: QuerySet[Any],
+    k: int,
+    *,
+    excluded: set[int] | None = None,
+) -> list[Match]:
+    """The ``k`` best records of ``visible`` (but ``excluded``) in index ``name``."""
     refused = {str(pk) for pk in excluded or set()}
     accept: Any
     index = index_for(name)
@@ -408,12 +421,15 @@ def _recommend(
             among = allowed - refused if refused else allowed
     else:  # the user sees every record (staff): no need to read 100,000 ids to know it
         accept = None if not refused else (lambda pk: pk not in refused)
-    matches: list[Match] = (
-        index.search(query, k=k, among=among)
-        if among is not None
-        else index.search(query, k=k, allowed=accept)
-    )
-    records = visible.in_bulk([int(m.id) for m in matches])
+    if among is not None:
+        return index.search(query, k=k, among=among)
+    return index.search(query, k=k, allowed=accept)
+
+
+def _recommendations(
+    matches: list[Match], records: dict[int, Any], decisions: dict[int, str] | None = None
+) -> list[Recommendation]:
+    """The matches whose records were read, with their reasons and the decisions taken."""
     decisions = decisions or {}
     return [
         Recommendation(
@@ -499,11 +515,8 @@ def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recomme
     """匹配需求: the demands this user may see that the technology could answer."""
     from innobridge.demands.selectors import demand_list_for
 
-    query = MatchQuery(
-        text=_text(project.title, project.summary, project.keywords), field=project.field
-    )
     visible = demand_list_for(user=user).select_related("owner")
-    return _recommend("demands", query, visible, k)
+    return _recommend("demands", _project_query(project), visible, k)
 
 
 def challenges_for_project(*, user: Any, project: Any, k: int = 5) -> list[Recommendation]:
@@ -511,11 +524,32 @@ def challenges_for_project(*, user: Any, project: Any, k: int = 5) -> list[Recom
     from innobridge.demands.models import ScenarioDemand
     from innobridge.demands.selectors import demand_list_for
 
-    query = MatchQuery(
+    visible = demand_list_for(user=user).filter(status=ScenarioDemand.Status.CHALLENGE)
+    return _recommend("demands", _project_query(project), visible.select_related("owner"), k)
+
+
+def demand_matches_for_project(
+    *, user: Any, project: Any, k: int = 10, challenges: int = 5
+) -> tuple[list[Recommendation], list[Recommendation]]:
+    """A technology page's 匹配需求 and 可揭榜的挑战 (``demands_for_project`` and
+    ``challenges_for_project`` in one): the challenges are visible demands, so the records of
+    both lists are read in one query."""
+    from innobridge.demands.models import ScenarioDemand
+    from innobridge.demands.selectors import demand_list_for
+
+    query = _project_query(project)
+    visible = demand_list_for(user=user).select_related("owner")
+    demands = _ranked("demands", query, visible, k)
+    open_ = _ranked("demands", query, visible.filter(status=ScenarioDemand.Status.CHALLENGE), challenges)  # fmt: skip
+    records = visible.in_bulk(sorted({int(m.id) for m in demands + open_}))
+    return _recommendations(demands, records), _recommendations(open_, records)
+
+
+def _project_query(project: Any) -> MatchQuery:
+    """What a technology searches the demands with: its text and its field."""
+    return MatchQuery(
         text=_text(project.title, project.summary, project.keywords), field=project.field
     )
-    visible = demand_list_for(user=user).filter(status=ScenarioDemand.Status.CHALLENGE)
-    return _recommend("demands", query, visible.select_related("owner"), k)
 
 
 @dataclass(frozen=True)
@@ -534,8 +568,9 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
 
     visible = investor_list_for(user=user)
 
-    def gather() -> list[Investor]:
-        return [
+    def gather() -> tuple[list[Investor], dict[int, Any]]:
+        profiles = list(visible)  # in the list order (organization name): ties keep it
+        investors = [
             Investor(
                 str(p.pk),
                 p.kind,
@@ -545,18 +580,19 @@ def investors_for_project(*, user: Any, project: Any, k: int = 8) -> list[Invest
                 float(p.ticket_max) if p.ticket_max is not None else None,
                 f"{p.description} {p.products}",
             )  # fmt: skip
-            for p in visible  # in the list order (organization name): ties keep it
+            for p in profiles
         ]
+        return investors, {p.pk: p for p in profiles}
 
-    # the investors a user may see, as the ranking needs them, once per data version and
-    # visibility filter: reading every profile and its organization took ~4 ms of each page
+    # the investors a user may see, as the ranking needs them and as the page shows them (a
+    # few hundred at most), once per data version and visibility filter: reading every profile
+    # and its organization took ~4 ms of each page, reading the shown ones again ~1 ms
     sql, params = visible.query.sql_with_params()
-    investors = remembered("investors", (sql, params), gather, per_language=False)
+    investors, profiles = remembered("investor-profiles", (sql, params), gather, per_language=False)
     technology = Technology(
         _text(project.title, project.summary, project.keywords), project.field, project.trl
     )
     matches = rank_investors(technology, investors, k=k)
-    profiles = visible.in_bulk([int(m.id) for m in matches])
     results = []
     for match in matches:
         profile = profiles.get(int(match.id))

@@ -14,8 +14,7 @@ from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import (
-    challenges_for_project,
-    demands_for_project,
+    demand_matches_for_project,
     investors_for_project,
 )
 from innobridge.core.views import (
@@ -57,6 +56,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for(user=request.user, pk=pk)
     can_edit = selectors.project_can_edit(user=request.user, project=project)
     growth_records = growth.records_for(request.user, project)
+    recommendations, challenges = demand_matches_for_project(user=request.user, project=project)
     return render(
         request,
         "projects/detail.html",
@@ -64,8 +64,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "can_edit": can_edit,
             "history": audit_trail(project) if can_edit else [],
-            "recommendations": demands_for_project(user=request.user, project=project),
-            "challenges": challenges_for_project(user=request.user, project=project),
+            "recommendations": recommendations,
+            "challenges": challenges,
             "investors": investors_for_project(user=request.user, project=project),
             "transitions": pipeline.available(request.user, project),
             "timeline": pipeline.timeline_for(request.user, project),

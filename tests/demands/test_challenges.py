@@ -130,3 +130,27 @@ def test_attachments_are_checked_by_content_and_served_only_to_those_who_may_see
     assert b"".join(client_for(world, "staff").get(url).streaming_content).startswith(b"%PDF")
     assert client_for(world, "member_b").get(url).status_code == 404
     assert client_for(world, "investor").get(url).status_code == 404
+
+
+def test_project_page_shows_the_demands_and_challenges_the_api_gives_each_role(world: World, challenge: ScenarioDemand, data_dir_for_index: object) -> None:  # fmt: skip
+    """The page reads both lists' records in one query: each role still sees exactly what the
+    API (which ranks each list on its own) gives it, and no one else's draft."""
+    from tests.projects.factories import TechProjectFactory
+
+    project = TechProjectFactory(owner=world.org_b, title="盾构刀盘磨损声发射在线监测系统", summary="声发射与振动融合，实时监测盾构机刀盘刀具磨损量。", visibility="public")  # fmt: skip
+    ScenarioDemandFactory(owner=world.org_b, title="盾构刀盘磨损监测（已发布）", status=S.PUBLISHED, visibility="public")  # fmt: skip
+    draft = ScenarioDemandFactory(owner=world.org_b, title="盾构机刀盘磨损监测草稿", description="刀盘磨损在线监测。", visibility="draft", status=S.CHALLENGE)  # fmt: skip
+    for role in ("staff", "manager", "member_a", "member_b", "investor"):  # those who may open it
+        client = client_for(world, role)
+        context = client.get(f"/projects/{project.pk}/").context
+        for name, path in (("recommendations", "demands"), ("challenges", "challenges")):
+            shown = [rec.record.title for rec in context[name]]
+            api = client.get(f"/api/match/projects/{project.pk}/{path}?k={10 if path == 'demands' else 5}").json()["items"]  # fmt: skip
+            assert shown == [item["title"] for item in api], (role, name)
+            assert all(rec.reason for rec in context[name])
+            if role not in ("staff", "member_b"):
+                assert draft.title not in shown, (role, name)
+        assert challenge.title in [rec.record.title for rec in context["challenges"]], role
+        assert "盾构刀盘磨损监测（已发布）" in [rec.record.title for rec in context["recommendations"]], role  # fmt: skip
+    staff = client_for(world, "staff").get(f"/projects/{project.pk}/").context["challenges"]
+    assert draft.title in [rec.record.title for rec in staff]
