@@ -1,7 +1,7 @@
 """Load test of the real server: a database of 100,000 projects, 20,000 demands and 50,000
 enterprises, 100 concurrent users for 60 s over list, detail, search, match and dashboard pages.
 
-    .venv/bin/python bench/load.py [--users 100] [--duration 60] [--workers 2] [--threads 4]
+    .venv/bin/python bench/load.py [--users 100] [--duration 60] [--workers 2] [--threads 1]
                                    [--db postgres://postgres@127.0.0.1:5432/innobridge_load]
                                    [--dense] [--redis URL] [--json OUT.json]
 
@@ -492,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)  # as deployed (innobridge serve)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--dense", action="store_true", help="encode and serve dense vectors")
     parser.add_argument(

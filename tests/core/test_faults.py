@@ -452,11 +452,12 @@ def fetch(url: str, token: str | None = None) -> tuple[int, str, dict[str, str]]
 def server(
     shared: SharedDatabase, database_url: str, **extra: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``innobridge serve`` (gunicorn, one worker) on a free port: its URL and process."""
+    """``innobridge serve`` (gunicorn, one worker, single-threaded as deployed) on a free port:
+    its URL and process."""
     port = free_port()
     log = (shared.directory / f"server-{port}.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [INNOBRIDGE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
+        [INNOBRIDGE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--no-collectstatic", "--no-index"],
         env=shared.env(DATABASE_URL=database_url, **extra),
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

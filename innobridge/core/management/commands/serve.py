@@ -17,10 +17,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("INNOBRIDGE_BIND", "127.0.0.1:8000"))
+        # One single-threaded process per core by default: the pages are CPU work in Python, and
+        # each process keeps what it read (rendered fragments, visible ids, segmented texts). On
+        # 2 cores under 100 users (bench/load.py), 2 × 1 served ~240 req/s at p95 ~600 ms; 4 × 1
+        # ~200 at ~780 ms; 4 × 2 ~195 at ~1,400 ms (threads wait for each other's GIL and
+        # serve the cheapest pages first). nginx in front buffers slow clients.
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2),
         )
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument(
             "--no-index",
