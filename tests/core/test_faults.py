@@ -130,9 +130,12 @@ class SharedDatabase:
 
 
 @pytest.fixture
-def shared(transactional_db: Any) -> SharedDatabase:
+def shared(transactional_db: Any, tmp_path: Path) -> SharedDatabase:
+    """The test database, shared with the processes the test starts; their data directory and
+    logs in the test's own temporary directory (a data directory under the checkout's var/ was
+    left behind by every run)."""
     roles_ensure()
-    directory = Path(settings.DATA_DIR) / f"faults-{uuid.uuid4().hex[:8]}"
+    directory = tmp_path / "faults"
     directory.mkdir()
     return SharedDatabase(directory)
 
