@@ -329,6 +329,9 @@ def run_wrk(args: argparse.Namespace, urls: dict[str, list[tuple[str, str]]], du
 
 
 def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and of the children they reaped: PostgreSQL's
+    postmaster reaps its backends, so a connection closed during the run (``DB_CONN_MAX_AGE``)
+    still counts; the gunicorn master reaps its workers."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
@@ -336,7 +339,7 @@ def _cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
     return total / tick
 
 
@@ -456,7 +459,7 @@ def report(run: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     span = meta["wall"]  # wrk's duration plus the requests still in flight at the end
     print(
         f"CPU during the run (core-seconds / s): server {meta['server_cpu'] / span:.2f} · "
-        f"PostgreSQL (its long-lived processes; a backend that exits takes its CPU along) "
+        f"PostgreSQL (all its processes, closed connections included) "
         f"{meta['postgres_cpu'] / span:.2f} · "
         f"generator (wrk, {len(groups)} processes × 1 thread) {run['generator_cpu_s'] / span:.2f} · "
         f"whole machine (every process, other users too; of {os.cpu_count()}) "
