@@ -68,3 +68,16 @@ def test_english_pages_have_no_chinese_left(path: str, signed_in: bool) -> None:
     html = re.sub(r'<select id="language-select".*?</select>', "", html, flags=re.S)
     leftovers = sorted(set(CJK.findall(html)))
     assert not leftovers, leftovers
+
+
+@pytest.mark.django_db
+def test_brand_names_the_product_once_in_each_language() -> None:
+    """Chinese pages show 科创桥 with "Innobridge" beside it; English ones say Innobridge once."""
+    client = Client()
+    chinese = client.get("/").content.decode()
+    assert re.search(r'class="brand"[^>]*>科创桥<small>Innobridge</small></a>', chinese)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    brand = re.search(r'class="brand"[^>]*>(.*?)</a>', english)
+    assert brand is not None
+    assert brand.group(1) == "Innobridge"
