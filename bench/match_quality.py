@@ -6,7 +6,9 @@ patent's abstract). Prints a table; asserts nothing.
 
 Embeddings are cached under var/bench-cache/ (keyed by the text), so a second run is quick.
 Then the dev set under bench/data/ (160 technologies, the same 55 needs in a specialist and a
-plain-language style, graded labels), each style on its own.
+plain-language style, graded labels), each style on its own; then, when present, the validation
+set (``val_*``: other needs for the same technologies, written later by someone who read neither
+the dev needs nor the engine; nothing was ever tuned on it).
 """
 
 from __future__ import annotations
@@ -128,7 +130,9 @@ def main() -> None:
     print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}{'seconds':>9}")
     for name, (ndcg, recall, mrr) in results.items():
         print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{timings[name]:>9.2f}")
-    dev_set(Document, MatchIndex, MatchQuery)
+    dev_set(Document, MatchIndex, MatchQuery, "dev")
+    if (ROOT / "bench" / "data" / "val_qrels.tsv").exists():
+        dev_set(Document, MatchIndex, MatchQuery, "val")
 
 
 def graded(
@@ -150,11 +154,14 @@ def graded(
     return ndcg / n, recall / n, mrr / n
 
 
-def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes passed in after sys.path
+def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N803 - classes passed in after sys.path
+    """The hand-written needs ``<prefix>_demands_{specialist,plain}.jsonl`` against the dev set's
+    160 technologies: ``dev`` (used while developing the engine) and ``val`` (written later,
+    by someone who read neither the dev needs nor the engine, and never tuned on)."""
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
     qrels: dict[str, dict[str, int]] = {}
-    for line in (data / "dev_qrels.tsv").open(encoding="utf-8"):
+    for line in (data / f"{prefix}_qrels.tsv").open(encoding="utf-8"):
         query_id, _zero, doc_id, grade = line.split()
         qrels.setdefault(query_id, {})[doc_id] = int(grade)
     texts = [f"{s['title']}。{s['summary']}" for s in supply]
@@ -165,8 +172,8 @@ def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes p
     passages = encode("passage", texts)
     ids = [s["id"] for s in supply]
     for style, name in (
-        ("specialist", "dev_demands_specialist.jsonl"),
-        ("plain", "dev_demands_plain.jsonl"),
+        ("specialist", f"{prefix}_demands_specialist.jsonl"),
+        ("plain", f"{prefix}_demands_plain.jsonl"),
     ):
         demands = [json.loads(line) for line in (data / name).open(encoding="utf-8")]
         query_texts = [f"{d['title']}。{d['title']}。{d['summary']}" for d in demands]
@@ -182,7 +189,8 @@ def dev_set(Document, MatchIndex, MatchQuery) -> None:  # noqa: N803 - classes p
                 ids[j] for j in np.argsort(-(passages @ vector))
             ]
             runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
-        print(f"\ndev set, {style} style: {len(demands)} demands, {len(supply)} technologies")
+        title = "dev set" if prefix == "dev" else "validation set (never tuned on)"
+        print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for system, rankings in runs.items():
             ndcg, recall, mrr = graded(rankings, wanted)
