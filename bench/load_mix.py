@@ -118,6 +118,7 @@ def round_in(checkout: Path, args: argparse.Namespace, extra: list[str]) -> dict
         "LOG_REQUESTS": "false",
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "60",  # as deployed: one connection for the round
+        "DB_PREPARED_STATEMENTS": "true",  # as deployed (production mode)
         **dict(item.partition("=")[::2] for item in extra),
     }
     script = Path(__file__).resolve()

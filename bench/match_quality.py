@@ -7,8 +7,8 @@ patent's abstract). Prints a table; asserts nothing.
 Embeddings are cached under var/bench-cache/ (keyed by the text), so a second run is quick.
 Then the dev set under bench/data/ (160 technologies, the same 55 needs in a specialist and a
 plain-language style, graded labels), each style on its own; then, when present, the validation
-set (``val_*``: other needs for the same technologies, written later by someone who read neither
-the dev needs nor the engine; nothing was ever tuned on it).
+and test sets (``val_*``, ``test_*``: 45 other needs each for the same technologies, written later
+by people who read neither the other needs nor the engine; nothing was ever tuned on them).
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ def main() -> None:
     for name, (ndcg, recall, mrr) in results.items():
         print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{timings[name]:>9.2f}")
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    if (ROOT / "bench" / "data" / "val_qrels.tsv").exists():
-        dev_set(Document, MatchIndex, MatchQuery, "val")
+    for prefix in ("val", "test"):
+        if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
+            dev_set(Document, MatchIndex, MatchQuery, prefix)
 
 
 def graded(
@@ -156,8 +157,8 @@ def graded(
 
 def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N803 - classes passed in after sys.path
     """The hand-written needs ``<prefix>_demands_{specialist,plain}.jsonl`` against the dev set's
-    160 technologies: ``dev`` (used while developing the engine) and ``val`` (written later,
-    by someone who read neither the dev needs nor the engine, and never tuned on)."""
+    160 technologies: ``dev`` (used while developing the engine), ``val`` and ``test`` (written
+    later, by people who read neither the other needs nor the engine, and never tuned on)."""
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
     qrels: dict[str, dict[str, int]] = {}
@@ -189,7 +190,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
                 ids[j] for j in np.argsort(-(passages @ vector))
             ]
             runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
-        title = "dev set" if prefix == "dev" else "validation set (never tuned on)"
+        title = {"dev": "dev set", "val": "validation set", "test": "test set"}[prefix]
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for system, rankings in runs.items():
