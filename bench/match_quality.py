@@ -7,8 +7,8 @@ patent's abstract). Prints a table; asserts nothing.
 Embeddings are cached under var/bench-cache/ (keyed by the text), so a second run is quick.
 Then the dev set under bench/data/ (160 technologies, the same 55 needs in a specialist and a
 plain-language style, graded labels), each style on its own; then, when present, the validation
-and test sets (``val_*``, ``test_*``: 45 other needs each for the same technologies, written later
-by people who read neither the other needs nor the engine; nothing was ever tuned on them).
+test and holdout sets (``val_*``, ``test_*``, ``holdout_*``: 45 other needs each for the same
+technologies, written later by people who read neither the other needs nor the engine).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def main() -> None:
     for name, (ndcg, recall, mrr) in results.items():
         print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{timings[name]:>9.2f}")
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    for prefix in ("val", "test"):
+    for prefix in ("val", "test", "holdout"):
         if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
             dev_set(Document, MatchIndex, MatchQuery, prefix)
 
@@ -157,8 +157,8 @@ def graded(
 
 def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N803 - classes passed in after sys.path
     """The hand-written needs ``<prefix>_demands_{specialist,plain}.jsonl`` against the dev set's
-    160 technologies: ``dev`` (used while developing the engine), ``val`` and ``test`` (written
-    later, by people who read neither the other needs nor the engine, and never tuned on)."""
+    160 technologies: ``dev`` (used while developing the engine), ``val``, ``test`` and
+    ``holdout`` (written later, by people who read neither the other needs nor the engine)."""
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
     qrels: dict[str, dict[str, int]] = {}
@@ -190,7 +190,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
                 ids[j] for j in np.argsort(-(passages @ vector))
             ]
             runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
-        title = {"dev": "dev set", "val": "validation set", "test": "test set"}[prefix]
+        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set"}[prefix]  # fmt: skip
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for system, rankings in runs.items():

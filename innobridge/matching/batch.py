@@ -361,7 +361,7 @@ def _rescored(
     def skip(term: str) -> bool:
         return term in asked or not telling(term)
 
-    scores, _terms = feedback_scores(
+    fed = feedback_scores(
         np.array([f.score for f in head]),
         np.stack([f.vector for f in head]),
         [f.field for f in head],
@@ -373,6 +373,9 @@ def _rescored(
         field=demand.field,
         weight=weight,
     )
+    if fed is None:  # the best documents disagree on the field: the first ranking stands
+        return first
+    scores, _terms = fed
     rescored = [
         _Fused(f.supply_id, f.score + float(extra), f.position, f.field, f.tokens, f.vector)
         for f, extra in zip(head, scores, strict=True)

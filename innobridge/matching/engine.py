@@ -253,6 +253,7 @@ class MatchIndex:
         feedback = None
         if dense is not None and weight < 1.0:
             feedback, first = self._feedback(query, query_tokens, total, None, 1.0 - weight), total
+        if feedback is not None:
             total, ranked = total.copy(), feedback.ranked(first, wanted)
             total[list(feedback.parts)] += list(feedback.parts.values())
         if shared_only:  # BM25 over the telling terms alone is > 0 exactly where one occurs
@@ -357,6 +358,7 @@ class MatchIndex:
                 self._feedback(query, query_tokens, total, candidates, 1.0 - weight),
                 total,
             )
+        if feedback is not None:
             total, ranked = total.copy(), feedback.ranked(first, wanted)
             total[list(feedback.parts)] += list(feedback.parts.values())
         results = self._collect(
@@ -372,12 +374,13 @@ class MatchIndex:
         total: npt.NDArray[np.float64],
         rows: npt.NDArray[np.intp] | None,
         weight: float,
-    ) -> _Feedback:
+    ) -> _Feedback | None:
         """Pseudo-relevance feedback (``fusion.py``) for the head of the first ranking ``total``
         (of the corpus, ``rows`` None, or of these rows: the candidates). Only the head is
         re-scored, so the cost does not grow with the corpus; both lists are z-normalized with
         statistics of the whole corpus (dense: its moments; the expansion terms' BM25: a fixed
-        sample, all of a small corpus), so a document scores the same on either path."""
+        sample, all of a small corpus), so a document scores the same on either path. None when
+        the best documents disagree on the field (``fusion.head_agreement``)."""
         assert self.vectors is not None
         assert self._moments is not None
         moments = self._moments
@@ -396,7 +399,7 @@ class MatchIndex:
             values = posting_values(self.bm25.scores, weighted, rows_of)
             return values, self._sampled.mean_std(weighted)
 
-        scores, terms = feedback_scores(
+        fed = feedback_scores(
             total[head],
             self.vectors[rows_of],
             [by_code[int(code)] for code in self._field_of[rows_of]],
@@ -408,6 +411,9 @@ class MatchIndex:
             field=query.field,
             weight=weight,
         )
+        if fed is None:  # the best documents disagree on the field: nothing to feed back
+            return None
+        scores, terms = fed
         now = total[head] + scores
         order = head[np.lexsort((head, -now))].tolist()
         return _Feedback(order, dict(zip(head.tolist(), scores.tolist(), strict=True)), terms)

@@ -130,6 +130,24 @@ def test_a_demand_in_the_corpus_words_gets_no_feedback() -> None:
         assert "feedback" not in match.explanation.parts
 
 
+def test_no_feedback_when_the_best_matches_disagree_on_the_field() -> None:
+    """Best matches spread over laser, energy and infrared are not about one thing: expanding
+    from them would drift, so the first ranking stands and no reason names expansion terms."""
+    from innobridge.matching.fusion import FEEDBACK_AGREEMENT, head_agreement
+
+    vague = "厂里有些老问题一直解决不了，想找人看看"
+    embedder = _Vectors({vague: [0.0, 1.0, 1.0, 0.0]})  # storage (energy) as near as infrared
+    index = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=embedder)
+    results = index.search(MatchQuery(vague), k=5)
+    for match in results:
+        assert "feedback" not in match.explanation.parts
+        assert match.explanation.expanded_terms == ()
+        assert abs(match.score - sum(match.explanation.parts.values())) < 1e-9
+    assert [m.score for m in results] == sorted((m.score for m in results), reverse=True)
+    assert head_agreement(["laser", "energy", "infrared"], [0.4, 0.35, 0.25]) < FEEDBACK_AGREEMENT
+    assert head_agreement(["laser", "laser", "energy"], [0.4, 0.35, 0.25]) >= FEEDBACK_AGREEMENT
+
+
 def test_feedback_lends_an_unnamed_field_from_the_best_matches_only() -> None:
     # two technologies alike in text and vector, one in the best matches' field (laser); the
     # other comes first in the index, so only the field can put the laser one ahead
