@@ -151,7 +151,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
     page = paginate(items, request.GET.get("page"), per_page=30)
     unread = [item.pk for item in page.object_list if item.read is None]
     response = render(request, "core/notifications.html", {"page": page, "form": form, "unread": set(unread)})  # fmt: skip
-    Notification.objects.filter(pk__in=unread).update(read=timezone.now())
+    if unread:
+        from innobridge.core.cache import bump_data_version
+
+        Notification.objects.filter(pk__in=unread).update(read=timezone.now())
+        # the header's unread count is kept per data version (core.context_processors); an
+        # update() sends no signal, and the badge stayed until the cache expired. Reading is
+        # as rare as the notifications arriving, and each of those moved the version too.
+        bump_data_version()
     return response
 
 

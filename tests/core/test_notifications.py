@@ -73,3 +73,11 @@ def test_inbox_shows_only_ones_own_and_marks_them_read(world: World) -> None:
     client.post("/account/notifications/", {"delivery": "immediate", "followed_fields": ["laser", "ai"]})  # fmt: skip
     settings = NotificationSettings.objects.get(user=world.users["member_a"])
     assert (settings.delivery, sorted(settings.followed_fields)) == ("immediate", ["ai", "laser"])
+
+
+def test_the_unread_badge_goes_once_the_inbox_was_read(world: World) -> None:
+    Notification.objects.create(user=world.users["member_a"], kind="status", title="给甲的消息")
+    client = client_for(world, "member_a")
+    assert "消息 <span" in client.get("/").content.decode()
+    client.get("/account/notifications/")
+    assert "消息 <span" not in client.get("/").content.decode()  # at once, not when the cache expires
