@@ -80,4 +80,5 @@ def test_the_unread_badge_goes_once_the_inbox_was_read(world: World) -> None:
     client = client_for(world, "member_a")
     assert "消息 <span" in client.get("/").content.decode()
     client.get("/account/notifications/")
-    assert "消息 <span" not in client.get("/").content.decode()  # at once, not when the cache expires
+    # gone at once, not when the cached count expires
+    assert "消息 <span" not in client.get("/").content.decode()
