@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,9 @@ def test_numbers_drill_down_to_their_records(world: World, records: None) -> Non
 def test_the_dashboard_follows_a_new_record_and_a_typed_figure_at_once(world: World, records: None) -> None:  # fmt: skip
     client = client_for(world, "staff")
 
-    def shown(key: str) -> float:
-        chart = client.get("/targets/?year=2025").context["chart"]
+    def shown(key: str) -> float:  # the chart data the page carries (rendered once per state)
+        page = client.get("/targets/?year=2025").content.decode()
+        chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page)[1])  # type: ignore[index]  # fmt: skip
         return next(t["value"] for t in chart["targets"] if t["key"] == key)
 
     assert shown("major_projects") == 2
@@ -97,6 +99,36 @@ def test_the_dashboard_follows_a_new_record_and_a_typed_figure_at_once(world: Wo
     assert shown("major_projects") == 3
     client.post("/targets/2025/innovation_centres/manual/", {"value": "5", "source": "市发改委认定", "as_of": "2025-12-20"})  # fmt: skip
     assert shown("innovation_centres") == 5
+
+
+def test_staff_share_the_rendered_figures_but_each_form_carries_its_own_csrf_token(world: World, records: None) -> None:  # fmt: skip
+    """The table and charts are rendered once for every staff member; the manual figures' forms
+    below them are not, so a second member's save is not refused as a forgery."""
+    from django.test import Client
+
+    from innobridge.core.roles import Role
+    from tests.conftest import make_user
+
+    colleague = make_user("staff2", Role.STAFF, is_staff=True)
+    first = client_for(world, "staff")
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(colleague)
+    first_page = first.get("/targets/?year=2025").content.decode()
+    second_page = second.get("/targets/?year=2025").content.decode()
+    figures = re.compile(r'<table class="list responsive" id="targets">.*?</table>', re.S)
+    assert figures.search(first_page)[0] == figures.search(second_page)[0]  # type: ignore[index]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second_page)[1]  # type: ignore[index]
+    response = second.post(
+        "/targets/2025/innovation_centres/manual/",
+        {
+            "csrfmiddlewaretoken": token,
+            "value": "3",
+            "source": "市发改委认定",
+            "as_of": "2025-12-20",
+        },
+    )
+    assert response.status_code == 302
+    assert value_of(2025, "innovation_centres").value == 3
 
 
 def test_manual_figures_are_staff_typed_with_source_and_history(world: World) -> None:
