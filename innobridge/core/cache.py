@@ -227,6 +227,77 @@ def versioned(key: str, compute: Callable[[], T], ttl: float = COUNT_TTL) -> T:
     return cast(T, found)
 
 
+class LastingCopies:
+    """This process's copies of cache entries whose key names the state of the data they were
+    read from by other means than the data version (a table's stamp): unlike
+    ``VersionedCopies`` they outlive a change elsewhere. The least recently used go first;
+    values larger than ``largest`` items stay in the shared cache only."""
+
+    def __init__(self, size: int = 256, largest: int = 20_000) -> None:
+        self.size, self.largest = size, largest
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            found = self.entries.pop(key, None)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.entries[key] = found  # most recently used last
+        return found[1]
+
+    def put(self, key: str, value: Any, ttl: float) -> None:
+        if hasattr(value, "__len__") and len(value) > self.largest:
+            return
+        with self.lock:
+            self.entries.pop(key, None)
+            while len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[key] = (time.monotonic() + ttl, value)
+
+
+_lasting = LastingCopies()
+LASTING_TTL = 3600  # bounds what a write that bypasses ``updated`` (raw SQL) leaves stale
+
+
+def lasting(name: str, parts: tuple[Any, ...], compute: Callable[[], T], ttl: float = LASTING_TTL) -> T:  # fmt: skip
+    """``compute()``, kept per ``parts`` in this process and in the shared cache for ``ttl``
+    seconds, whatever else changes: ``parts`` must name the state of everything ``compute``
+    reads (e.g. ``table_stamp`` of each table). The value is shared: read it, never change it."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = (
+        f"innobridge:{name}:"
+        + hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    )
+    found = _lasting.get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            cache.set(key, found, ttl)
+        _lasting.put(key, found, ttl)
+    return cast(T, found)
+
+
+def table_stamp(model: Any) -> tuple[int, Any] | None:
+    """(rows, latest ``updated``) of a model's table, read once per data version: a saved,
+    added (also in bulk) or deleted row moves it, a change to any other table does not. None
+    for a model without an ``updated`` field."""
+    if not any(field.name == "updated" for field in model._meta.concrete_fields):
+        return None
+
+    def read() -> tuple[int, Any]:
+        from django.db.models import Count, Max
+
+        summary = model._base_manager.aggregate(rows=Count("pk"), latest=Max("updated"))
+        return (int(summary["rows"]), summary["latest"])
+
+    return remembered("table-stamp", (model._meta.label,), read, per_language=False)
+
+
 def query_key(queryset: Any) -> str | None:
     """A queryset's query as one cache-key part: its database, SQL and parameters (which hold
     the user's visibility filter, the filters and the order), hashed; None when it can match

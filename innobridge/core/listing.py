@@ -77,16 +77,26 @@ def _term_q(term: str, fields: Iterable[str], model: type[Model] | None) -> Q:
 
 
 def term_holders(model: type[Model], fields: tuple[str, ...], term: str) -> list[int]:
-    """Ids of every record of ``model`` (whoever may see it) holding ``term`` in ``fields``,
-    kept until any record changes (core.cache.remembered). Scanning the text of 100,000
-    projects took 30–120 ms of PostgreSQL per search; the same words come back all day."""
-    from innobridge.core.cache import remembered
+    """Ids of every record of ``model`` (whoever may see it) holding ``term`` in ``fields``.
+    Scanning the text of 100,000 projects took 30–120 ms of PostgreSQL per search; the same
+    words come back all day. They are kept until a table the fields are read from changes
+    (``core.cache.table_stamp``: the projects and their owners for a project search), not at
+    every change elsewhere (a review score, a notification read), and for at most an hour;
+    for tables without an ``updated`` field, until any record changes (core.cache.remembered)."""
+    from innobridge.core.cache import lasting, remembered, table_stamp
 
     def scan() -> list[int]:
         rows = model._base_manager.filter(_term_q(term, fields, model))
         return list(rows.order_by().values_list("pk", flat=True))
 
-    return remembered("search-term", (model._meta.label, fields, term), scan, per_language=False)
+    read = [
+        model,
+        *(_pointed_to(model, name.partition("__")[0]) for name in fields if "__" in name),
+    ]
+    stamps = [table_stamp(table) if table is not None else None for table in read]
+    if any(stamp is None for stamp in stamps):
+        return remembered("search-term", (model._meta.label, fields, term), scan, per_language=False)  # fmt: skip
+    return lasting("search-term", (model._meta.label, fields, term, tuple(stamps)), scan)
 
 
 def pk_in_array(ids: list[int]) -> Any:

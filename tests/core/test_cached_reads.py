@@ -158,6 +158,30 @@ def test_a_word_searched_once_is_not_read_from_the_text_again_by_another_user(wo
     assert "太赫兹成像安检仪" in member_a.get("/projects/?q=太赫兹").content.decode()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word cache is PostgreSQL's")
+def test_a_change_to_another_table_keeps_the_searched_words_but_a_renamed_owner_is_found(world: World) -> None:  # fmt: skip
+    """A saved demand (or review, or notification) does not make the next project search read
+    every project's text again; a project or its owner changing does."""
+    from tests.demands.factories import ScenarioDemandFactory
+
+    TechProjectFactory(owner=world.org_b, title="太赫兹成像安检仪", visibility="public")
+    staff = client_for(world, "staff")
+    assert "太赫兹成像安检仪" in staff.get("/projects/?q=太赫兹").content.decode()
+    demand = ScenarioDemandFactory(owner=world.org_a, title="机场安检需要更快的成像设备")
+    assert demand.title in staff.get("/demands/?q=成像设备").content.decode()  # a new state
+    with CaptureQueriesContext(connection) as queries:
+        assert "太赫兹成像安检仪" in staff.get("/projects/?q=太赫兹").content.decode()
+    scans = [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"].upper()]
+    assert not [sql for sql in scans if "projects_techproject" in sql]
+
+    world.org_b.name = "武汉太赫兹光谱科技有限公司"
+    world.org_b.save()
+    assert "太赫兹成像安检仪" in staff.get("/projects/?q=光谱科技").content.decode()
+    world.org_b.name = "武汉精密仪器有限公司"
+    world.org_b.save()
+    assert "太赫兹成像安检仪" not in staff.get("/projects/?q=光谱科技").content.decode()
+
+
 def test_a_change_made_by_another_worker_shows_on_the_next_page(world: World) -> None:
     """Each worker keeps its own copies of cached figures; another worker's save moves the
     shared data version, and the next page here must follow it."""
