@@ -25,7 +25,6 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 
@@ -39,6 +38,7 @@ from innobridge.matching.fusion import (
     feedback_scores,
     lexical_weight,
 )
+from innobridge.matching.lexical import FastBM25
 from innobridge.matching.retrieval import (
     DenseMoments,
     IVFIndex,
@@ -153,12 +153,12 @@ class MatchIndex:
         )  # fmt: skip
         self.trls = np.array([doc.trl if doc.trl is not None else -1 for doc in self.documents])
         self.document_frequency: Counter[str] = Counter()
-        for tokens_of_one in self.tokens:
-            self.document_frequency.update(set(tokens_of_one))
-        self.bm25: bm25s.BM25 | None = None
+        self.bm25: FastBM25 | None = None
         if any(self.tokens):
-            self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            self.bm25 = FastBM25(k1=1.2, b=0.75)
             self.bm25.index([t or [""] for t in self.tokens], show_progress=False)
+            self.document_frequency.update(self.bm25.document_frequencies)
+            self.document_frequency.pop("", None)  # what stood in for a document without words
         if vectors is not None and len(vectors) != len(self.documents):
             raise ValueError("one vector per document is needed")
         self.vectors = vectors

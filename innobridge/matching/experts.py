@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 
+from innobridge.matching.lexical import FastBM25
 from innobridge.matching.text import tokenize
 
 TEXT_WEIGHT = 0.7
@@ -64,7 +64,7 @@ def affinity(projects: list[ProjectProfile], experts: list[ExpertProfile]) -> Af
     project_tokens = [tokenize(p.text) for p in projects]
     lexical = np.zeros((len(projects), len(experts)))
     if experts and any(expert_tokens):
-        index = bm25s.BM25(k1=1.2, b=0.75)
+        index = FastBM25(k1=1.2, b=0.75)
         index.index([t or [""] for t in expert_tokens], show_progress=False)
         for i, tokens in enumerate(project_tokens):
             if tokens:

@@ -1,12 +1,18 @@
 """BM25 that streams: document frequencies are counted only for the query terms, so a corpus of
-any length is scored in bounded memory, one chunk at a time."""
+any length is scored in bounded memory, one chunk at a time. And BM25 held in memory
+(``FastBM25``, bm25s with a faster build)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+import bm25s
+import numpy as np
 
 K1 = 1.2
 B = 0.75
@@ -60,3 +66,60 @@ def bm25_weighted(
         if tf:
             score += weight * stats.idf(term) * tf * (K1 + 1) / (tf + norm)
     return score
+
+
+class FastBM25(bm25s.BM25):  # type: ignore[misc]  # bm25s has no type hints
+    """bm25s' BM25 (Lucene variant), its index built with numpy instead of bm25s' loop over the
+    documents in Python: the same scores (tests/matching/test_lexical.py compares them), but
+    100,000 technologies index in about a second instead of ten. Every saved project makes each
+    web process rebuild its index, so this was ten seconds of CPU per process per save. bm25s
+    names ``build_index_from_tokens`` as the method to override for another way of building.
+
+    ``document_frequencies`` (token → number of documents holding it) comes with it."""
+
+    document_frequencies: dict[str, int]
+
+    def build_index_from_tokens(
+        self, corpus_tokens: Any, show_progress: bool = True, leave_progress: bool = False
+    ) -> tuple[dict[str, Any], dict[str, int]]:
+        if self.method != "lucene" or self.idf_method != "lucene":
+            raise ValueError("FastBM25 builds the Lucene variant only")
+        corpus = list(corpus_tokens)
+        vocabulary = _Numbering()  # a token's id: its first appearance's rank
+        lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
+        flat = itertools.chain.from_iterable(corpus)  # 11 million words for 100,000 projects
+        token_ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int64, count=int(lengths.sum()))  # fmt: skip
+        documents, terms = len(corpus), max(len(vocabulary), 1)
+        # one entry per (document, term) with its count, sorted by document then term
+        pairs, counts = np.unique(np.repeat(np.arange(documents, dtype=np.int64), lengths) * terms + token_ids, return_counts=True)  # fmt: skip
+        rows, columns = pairs // terms, pairs % terms
+        frequencies = np.bincount(columns, minlength=terms)
+        # as bm25s computes them: idf in float64 stored as float32, the term-frequency part in
+        # float64, their product stored as float32
+        idf = np.log(1 + (documents - frequencies + 0.5) / (frequencies + 0.5)).astype(np.float32)
+        average = np.float64(lengths.mean()) if documents else np.float64(0)
+        tf = counts.astype(np.float32).astype(np.float64)
+        norm = self.k1 * ((1 - self.b) + self.b * lengths[rows] / average)
+        scores = (idf[columns].astype(np.float64) * (tf / (norm + tf))).astype(self.dtype)
+        order = np.argsort(columns, kind="stable")  # by term, documents ascending within each
+        indptr = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(frequencies, out=indptr[1:])
+        self.nonoccurrence_array = (
+            None  # the Lucene variant has none (bm25s sets it while building)
+        )
+        self.document_frequencies = dict(zip(vocabulary, frequencies.tolist(), strict=False))
+        index = {
+            "data": scores[order],
+            "indices": rows[order].astype(self.int_dtype),
+            "indptr": indptr,
+            "num_docs": documents,
+        }
+        return index, dict(vocabulary)
+
+
+class _Numbering(dict[str, int]):
+    """Numbers each new key as it is first asked for: in C, token by token, through ``map``."""
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = len(self)
+        return number
