@@ -330,6 +330,11 @@ if REDIS_URL:
 # Without Redis: "thread" runs background work in a thread of this process (the web server);
 # "inline" runs it right after the transaction commits, in the caller (tests, one-off scripts).
 BACKGROUND_MODE = env_str("INNOBRIDGE_BACKGROUND", "inline" if TESTING else "thread")
+# "background": a web process whose records changed indexes them again in a thread and answers
+# from the index it has meanwhile (core.matching.index_for); "inline": the query waits for it
+INDEX_REFRESH = env_str("INNOBRIDGE_INDEX_REFRESH", "background" if PRODUCTION else "inline")
+if INDEX_REFRESH not in ("background", "inline"):
+    raise ImproperlyConfigured("INNOBRIDGE_INDEX_REFRESH must be background or inline")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is handed to another one

@@ -143,3 +143,34 @@ def test_vectors_of_another_model_are_set_aside_until_rebuilt(data_dir: Path, mo
     assert matching.index_for("projects").vectors is not None
     call_command("index", "rebuild", "projects", "--if-missing")
     assert "已有向量索引，跳过" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_production_a_save_is_indexed_by_a_thread_while_queries_use_the_index_they_have(data_dir: Path, monkeypatch: Any) -> None:  # fmt: skip
+    """Rebuilding 100,000 projects takes seconds: the query that notices a save does not wait for
+    it, and a stream of saves does not keep every process rebuilding."""
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "none")
+    roles_ensure()
+    owner = OrganizationFactory()
+    TechProjectFactory(owner=owner, title="万瓦级光纤激光厚板切割装备")
+    matching._cache.clear()
+
+    def indexed(project: Any) -> bool:
+        return str(project.pk) in {doc.id for doc in matching.index_for("projects").documents}
+
+    with override_settings(INDEX_REFRESH="background"):
+        matching.index_for("projects")  # a process's first index is built while its query waits
+        first = TechProjectFactory(owner=owner, title="碳化硅功率模块封装工艺")
+        assert not indexed(first)  # a query right after the save: answered at once, from before
+        matching.wait_for_refresh()
+        assert indexed(first)
+
+        second = TechProjectFactory(owner=owner, title="非制冷红外焦平面探测器")
+        assert not indexed(second)  # a rebuild started less than REFRESH_INTERVAL ago
+        matching.wait_for_refresh()
+        assert not indexed(second)  # none was started
+        monkeypatch.setattr(matching, "REFRESH_INTERVAL", 0.0)
+        matching._checked.clear()
+        assert not indexed(second)  # now one is
+        matching.wait_for_refresh()
+        assert indexed(second)
