@@ -16,6 +16,7 @@ from django.test import override_settings
 from innobridge.core import matching
 from innobridge.core.services import roles_ensure
 from innobridge.core.tasks import wait_for_background
+from innobridge.projects.models import TechProject
 from tests.orgs.factories import OrganizationFactory
 from tests.projects.factories import TechProjectFactory
 
@@ -174,3 +175,15 @@ def test_in_production_a_save_is_indexed_by_a_thread_while_queries_use_the_index
         assert not indexed(second)  # now one is
         matching.wait_for_refresh()
         assert indexed(second)
+
+        # later rebuilds read again only what changed since: a new text, a deleted record
+        first.title = "车规级碳化硅功率模块双面银烧结封装"
+        first.save()
+        second.delete()
+        matching._checked.clear()
+        matching.index_for("projects")
+        matching.wait_for_refresh()
+        texts = {doc.id: doc.text for doc in matching.index_for("projects").documents}
+        assert texts[str(first.pk)].startswith("车规级碳化硅功率模块双面银烧结封装")
+        assert str(second.pk) not in texts
+        assert len(texts) == TechProject.objects.count()
