@@ -3,6 +3,7 @@ commit; merges are atomic; workers may run the same task twice."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,26 @@ def test_in_production_a_save_is_indexed_by_a_thread_while_queries_use_the_index
         assert texts[str(first.pk)].startswith("车规级碳化硅功率模块双面银烧结封装")
         assert str(second.pk) not in texts
         assert len(texts) == TechProject.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_token_file_is_not_rewritten_for_every_saved_record(data_dir: Path, monkeypatch: Any) -> None:  # fmt: skip
+    """A new worker reads the segmented texts from the data dir; a few texts it lacks cost it
+    milliseconds, writing the whole file after each save cost every process a second."""
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "none")
+    roles_ensure()
+    owner = OrganizationFactory()
+    TechProjectFactory(owner=owner, title="万瓦级光纤激光厚板切割装备")
+    matching._cache.clear()
+    matching._unwritten.clear()
+    matching.index_for("projects")
+    path = matching.tokens_path("projects")
+    written = path.read_bytes()
+    added = TechProjectFactory(owner=owner, title="碳化硅功率模块封装工艺")
+    assert str(added.pk) in {doc.id for doc in matching.index_for("projects").documents}
+    assert path.read_bytes() == written  # one new text: not written again
+    monkeypatch.setattr(matching, "REWRITE_TOKENS_AFTER", 2)
+    third = TechProjectFactory(owner=owner, title="非制冷红外焦平面探测器")
+    matching.index_for("projects")
+    docs, _queryset = matching.SOURCES["projects"]([third.pk])
+    assert matching._digest(docs[0]) in json.loads(path.read_bytes())["tokens"]  # the second since
