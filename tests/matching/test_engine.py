@@ -230,3 +230,37 @@ def test_records_sharing_a_word_come_in_the_whole_rankings_order() -> None:
     assert 0 < len(sharing) < len(allowed)
     found = index.search(query, k=50, allowed=allowed.__contains__, explain=False, shared_only=True)
     assert [m.id for m in found] == sharing[:50]
+
+
+def test_an_index_rebuilt_from_the_previous_one_ranks_as_one_built_from_scratch() -> None:
+    import random
+
+    from innobridge.core.demo import phrases, text
+    from innobridge.matching.text import document_tokens
+
+    rng = random.Random(8)
+    docs = []
+    for i in range(300):
+        field = rng.choice(phrases.FIELDS)
+        project = text.project_text(rng, field)
+        docs.append(Document(str(i), f"{project.title}。{project.summary}", field, rng.randint(3, 9)))  # fmt: skip
+    tokens = [document_tokens(doc.text) for doc in docs]
+    previous = MatchIndex(docs, tokens=tokens)
+    # a record edited, one deleted, one added: the others keep their very token lists
+    edited = Document("7", "万瓦级光纤激光厚板切割装备，切口无挂渣", "laser", 8)
+    added = Document("new", "面向城市内涝的低空无人机巡检系统", "low_altitude", 6)
+    docs2 = [edited if d.id == "7" else d for d in docs if d.id != "20"] + [added]
+    tokens2 = [
+        document_tokens(d.text) if d.id in {"7", "new"} else tokens[int(d.id)] for d in docs2
+    ]
+    rebuilt = MatchIndex(docs2, tokens=tokens2, previous=previous)
+    scratch = MatchIndex(docs2, tokens=[list(t) for t in tokens2])
+    reuse = rebuilt._reusable(previous)
+    assert reuse is not None and (reuse == -1).sum() == 2  # the path under test was taken
+    for _ in range(30):
+        field = rng.choice(phrases.FIELDS)
+        need = text.demand_text(rng, field, "technology")
+        query = MatchQuery(f"{need.title}。{need.description}", field=field)
+        ours, theirs = rebuilt.search(query, k=10), scratch.search(query, k=10)
+        assert [(m.id, m.score) for m in ours] == [(m.id, m.score) for m in theirs]
+    assert rebuilt.search(MatchQuery("挂渣 厚板切割"), k=1)[0].id == "7"
