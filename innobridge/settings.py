@@ -335,6 +335,12 @@ BACKGROUND_MODE = env_str("INNOBRIDGE_BACKGROUND", "inline" if TESTING else "thr
 INDEX_REFRESH = env_str("INNOBRIDGE_INDEX_REFRESH", "background" if PRODUCTION else "inline")
 if INDEX_REFRESH not in ("background", "inline"):
     raise ImproperlyConfigured("INNOBRIDGE_INDEX_REFRESH must be background or inline")
+# where a large match index finds its dense candidates: memory, pgvector or auto (core/pgvector.py)
+DENSE_INDEX = env_str("INNOBRIDGE_DENSE_INDEX", "memory").lower()
+if DENSE_INDEX not in ("memory", "pgvector", "auto"):
+    raise ImproperlyConfigured("INNOBRIDGE_DENSE_INDEX must be memory, pgvector or auto")
+# match indexes of this many records or more answer from candidates (matching/retrieval.py)
+MATCH_EXACT_BELOW = env_int("INNOBRIDGE_MATCH_EXACT_BELOW", 100_000)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is handed to another one

@@ -22,8 +22,10 @@ from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from innobridge.core import pgvector
 from innobridge.core.choices import TechField
 from innobridge.matching.engine import Document, Explanation, Match, MatchIndex, MatchQuery
+from innobridge.matching.retrieval import Retrieval
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[Any, ...], MatchIndex]] = {}
@@ -163,10 +165,28 @@ def _build(name: str, previous: tuple[tuple[Any, ...], MatchIndex] | None = None
     stamp = _stamp(queryset, name)
     docs = _documents(name, previous)
     vectors, embedder = _load_vectors(name, docs)
+    retrieval = Retrieval(exact_below=settings.MATCH_EXACT_BELOW)
+    nearest = None
+    if vectors is not None and embedder is not None and len(docs) >= retrieval.exact_below and pgvector.enabled():  # fmt: skip
+        ids, digests = [doc.id for doc in docs], [_digest(doc) for doc in docs]
+        nearest = pgvector.synced(name, ids, digests, vectors, embedder.name)
     return stamp, MatchIndex(
-        docs, vectors=vectors, embedder=embedder, tokens=_tokens(name, docs),
-        previous=previous[1] if previous is not None else None,
+        docs, vectors=vectors, embedder=embedder, tokens=_tokens(name, docs), retrieval=retrieval,
+        previous=previous[1] if previous is not None else None, nearest=nearest,
     )  # fmt: skip
+
+
+def fill_dense_table(name: str) -> int | None:
+    """The pgvector table of index ``name`` brought up to date from the stored vectors, however
+    many rows that takes (``innobridge index rebuild``; a web process's rebuild writes only a
+    few): the rows written, or None when pgvector is not in use or there are no vectors."""
+    if not pgvector.enabled():
+        return None
+    docs = SOURCES[name]()[0]
+    vectors, embedder = _load_vectors(name, docs)
+    if vectors is None or embedder is None:
+        return None
+    return pgvector.sync(name, [doc.id for doc in docs], [_digest(doc) for doc in docs], vectors, embedder.name)  # fmt: skip
 
 
 _full_read: dict[str, float] = {}

@@ -42,6 +42,7 @@ from innobridge.matching.lexical import FastBM25
 from innobridge.matching.retrieval import (
     DenseMoments,
     IVFIndex,
+    Nearest,
     PostingScorer,
     Retrieval,
     SampledPostings,
@@ -145,10 +146,12 @@ class MatchIndex:
         tokens: list[list[str]] | None = None,
         retrieval: Retrieval | None = None,
         previous: MatchIndex | None = None,
+        nearest: Nearest | None = None,
     ) -> None:
         """``previous``: an index of mostly the same documents (their tokens the very same lists),
         whose BM25 counts of the unchanged ones are reused: the same index, built in a third of
-        the time after a save."""
+        the time after a save. ``nearest``: where a large index finds its dense candidates
+        (positions in ``documents``), instead of an inverted file built here."""
         self.documents = list(documents)
         self.tokens = tokens if tokens is not None else [document_tokens(d.text) for d in self.documents]  # fmt: skip
         self.fields = np.array([doc.field or "" for doc in self.documents], dtype=object)
@@ -178,7 +181,8 @@ class MatchIndex:
         self._position: dict[str, int] | None = None  # id → position, built when first asked
         self.retrieval = retrieval or Retrieval()
         self._postings: PostingScorer | None = None
-        self.ivf: IVFIndex | None = None
+        self.ivf: Nearest | None = None
+        self._nearest = nearest
         # corpus statistics for feedback (fusion.py): the dense moments, a sample for BM25
         self._moments = DenseMoments(vectors) if self.embedder is not None and vectors is not None else None  # fmt: skip
         self._sampled = (
@@ -209,7 +213,7 @@ class MatchIndex:
                 scores["data"], scores["indices"], scores["indptr"], len(self.documents)
             )
         if self.embedder is not None and self.vectors is not None:
-            self.ivf = IVFIndex(
+            self.ivf = self._nearest or IVFIndex(
                 self.vectors, self.retrieval.cells(len(self.vectors)), seed=self.retrieval.seed
             )
 

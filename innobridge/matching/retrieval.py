@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -205,6 +206,16 @@ class DenseMoments:
         mean = float(np.einsum("i,i->", self._total, q)) / size
         variance = float(np.einsum("i,i->", dot(self._second, q), q)) / size - mean * mean
         return mean, math.sqrt(max(variance, 0.0))
+
+
+class Nearest(Protocol):
+    """Where a large index finds its dense candidates: ``IVFIndex`` in process, or another
+    source (``innobridge.core.pgvector``: PostgreSQL's HNSW graph shared by every process)."""
+
+    def search(self, query: npt.NDArray[np.floating], probes: int) -> tuple[Indices, Floats32]:
+        """Positions of documents near ``query`` and their exact v·q (``probes``: how far to
+        look, in IVF cells' worth of documents)."""
+        ...
 
 
 class IVFIndex:

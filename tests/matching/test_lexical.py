@@ -64,7 +64,8 @@ def test_a_rebuild_reusing_the_previous_index_scores_exactly_as_a_full_build() -
     fresh.index(after, show_progress=False)
     # words only deleted documents held are gone from the vocabulary, as from a full build
     assert set(rebuilt.vocab_dict) == set(fresh.vocab_dict)
-    assert "独有旧词" in previous.vocab_dict and "独有旧词" not in rebuilt.vocab_dict
+    assert "独有旧词" in previous.vocab_dict
+    assert "独有旧词" not in rebuilt.vocab_dict
     assert rebuilt.document_frequencies == dict(Counter(w for words in after for w in set(words)))
     for _ in range(60):
         need = text.demand_text(rng, rng.choice(phrases.FIELDS), "technology")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innobridge.core.matching import SOURCES, rebuild_vectors, vectors_current
+from innobridge.core.matching import SOURCES, fill_dense_table, rebuild_vectors, vectors_current
 from innobridge.core.tasks import EMBED_CHUNK, embed_records, enqueue, wait_for_background
 
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
         for name in options["names"] or sorted(SOURCES):
             if options["if_missing"] and vectors_current(name):
                 self.stdout.write(f"{name}: 已有向量索引，跳过")
+                self._fill_dense_table(name)
                 continue
             if options["queue"]:
                 chunks = queue_all(name)
@@ -69,4 +70,10 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             sys.stderr.write("\n")
             self.stdout.write(f"{name}: {count} 条记录已编码")
+            self._fill_dense_table(name)
         wait_for_background()  # in-process workers finish before the command returns
+
+    def _fill_dense_table(self, name: str) -> None:
+        written = fill_dense_table(name)
+        if written is not None:
+            self.stdout.write(f"{name}: pgvector 表已更新 {written} 条")
