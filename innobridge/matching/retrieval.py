@@ -241,9 +241,34 @@ class IVFIndex:
         self.center = _column_mean(vectors)
         sample = np.asarray(vectors[train_rows], dtype=np.float32) - self.center
         self.centroids = _spherical_kmeans(sample, lists, iterations, rng)
-        cell = _nearest(vectors, self.centroids, self.center)
+        self._group(vectors, _nearest(vectors, self.centroids, self.center))
+
+    @classmethod
+    def reusing(
+        cls,
+        previous: IVFIndex,
+        vectors: npt.NDArray[np.floating],
+        reuse: npt.NDArray[np.int64],
+    ) -> IVFIndex:
+        """An inverted file over ``vectors`` with the cells of ``previous``: vector ``j`` keeps
+        the cell of vector ``reuse[j]`` there where that is ≥ 0 (the caller vouches they are the
+        same vector), the others go to their nearest cell. The cells are not trained again, which
+        is most of a build; the caller trains them anew once most vectors are new."""
+        index = cls.__new__(cls)
+        index.center, index.centroids = previous.center, previous.centroids
+        cell = np.empty(len(vectors), dtype=np.intp)
+        kept = reuse >= 0
+        cell[kept] = previous.cell[reuse[kept]]
+        fresh = np.flatnonzero(~kept)
+        if len(fresh):
+            cell[fresh] = _nearest(vectors[fresh], index.centroids, index.center)
+        index._group(vectors, cell)
+        return index
+
+    def _group(self, vectors: npt.NDArray[np.floating], cell: Indices) -> None:
+        self.cell = cell
         self.order: Indices = np.argsort(cell, kind="stable").astype(np.intp)
-        counts = np.bincount(cell, minlength=lists)
+        counts = np.bincount(cell, minlength=len(self.centroids))
         self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.grouped: Floats32 = np.ascontiguousarray(vectors[self.order], dtype=np.float32)
 

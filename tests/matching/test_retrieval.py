@@ -23,7 +23,7 @@ from innobridge.matching.retrieval import (
     statistics_sample,
     top_candidates,
 )
-from innobridge.matching.text import query_tokens
+from innobridge.matching.text import document_tokens, query_tokens
 
 DIM = 48
 TOPICS = 40
@@ -243,3 +243,39 @@ def test_feedback_statistics_read_postings_as_bm25s_scores(corpus: Corpus) -> No
     assert sampled.mean_std(weighted) == pytest.approx(
         (every[chosen].mean(), every[chosen].std()), rel=1e-5
     )
+
+
+def test_after_a_save_the_inverted_file_keeps_its_cells_and_places_the_changed_record(
+    corpus: Corpus, forced: MatchIndex
+) -> None:
+    """A rebuild after one saved record does not train the cells again (a k-means over 100,000
+    vectors): the others keep theirs, the changed one goes to its nearest, and the fast path
+    still finds what the exhaustive one does."""
+    from innobridge.matching.retrieval import _nearest
+
+    documents = list(corpus.documents)
+    vectors = corpus.vectors.copy()
+    documents[7] = Document("T7", "万瓦级光纤激光厚板切割装备，切口无挂渣", documents[7].field, 8)
+    vectors[7] = corpus.embedder.queries([corpus.queries[0].text])[0]  # moves to another cell
+    tokens = list(forced.tokens)  # the same lists: the records did not change
+    tokens[7] = document_tokens(documents[7].text)
+    rebuilt = MatchIndex(
+        documents, tokens=tokens, vectors=vectors, embedder=corpus.embedder, retrieval=FORCED,
+        previous=forced,
+    )  # fmt: skip
+    assert isinstance(forced.ivf, IVFIndex)
+    assert isinstance(rebuilt.ivf, IVFIndex)
+    assert rebuilt.ivf.centroids is forced.ivf.centroids  # not trained again
+    # every vector sits in its nearest cell, as a full assignment to those cells would place it
+    assert np.array_equal(rebuilt.ivf.cell, _nearest(vectors, forced.ivf.centroids, forced.ivf.center))  # fmt: skip
+    assert rebuilt.ivf.cell[7] != forced.ivf.cell[7]
+    everything = rebuilt.ivf.search(corpus.embedder.queries([corpus.queries[0].text])[0], probes=40)
+    assert 7 in everything[0].tolist()
+    recalls = []
+    for query in corpus.queries:
+        fast = {m.id for m in rebuilt.search(query, k=10)}
+        exact = {m.id for m in rebuilt.search(query, k=10, exact=True)}
+        recalls.append(len(fast & exact) / 10)
+    assert np.mean(recalls) >= 0.95
+    corpus.embedder.vectors["挂渣 厚板切割"] = vectors[7]
+    assert rebuilt.search(MatchQuery("挂渣 厚板切割"), k=1)[0].id == "T7"
