@@ -230,10 +230,13 @@ class MatchIndex:
             )
 
     def _same_vectors(self, previous: MatchIndex) -> bool:
-        """``previous`` has an inverted file over vectors of the same model: a record with the
-        same text there has the same vector."""
+        """``previous`` has an inverted file over vectors of the same model (a record with the
+        same text there has the same vector), whose cells were not trained on a corpus that has
+        mostly changed since."""
         return (
             isinstance(previous.ivf, IVFIndex)
+            # cells trained on a corpus that has mostly changed since are trained again
+            and previous.ivf.placed <= REUSE_AT_LEAST * len(previous.ivf)
             and previous.embedder is not None
             and self.embedder is not None
             and getattr(previous.embedder, "name", None) == getattr(self.embedder, "name", None)

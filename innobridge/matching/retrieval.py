@@ -242,6 +242,7 @@ class IVFIndex:
         sample = np.asarray(vectors[train_rows], dtype=np.float32) - self.center
         self.centroids = _spherical_kmeans(sample, lists, iterations, rng)
         self._group(vectors, _nearest(vectors, self.centroids, self.center))
+        self.placed = 0  # vectors placed in the cells since they were trained (``reusing``)
 
     @classmethod
     def reusing(
@@ -260,6 +261,7 @@ class IVFIndex:
         kept = reuse >= 0
         cell[kept] = previous.cell[reuse[kept]]
         fresh = np.flatnonzero(~kept)
+        index.placed = previous.placed + len(fresh)
         if len(fresh):
             cell[fresh] = _nearest(vectors[fresh], index.centroids, index.center)
         index._group(vectors, cell)

@@ -279,3 +279,13 @@ def test_after_a_save_the_inverted_file_keeps_its_cells_and_places_the_changed_r
     assert np.mean(recalls) >= 0.95
     corpus.embedder.vectors["挂渣 厚板切割"] = vectors[7]
     assert rebuilt.search(MatchQuery("挂渣 厚板切割"), k=1)[0].id == "T7"
+    # once most vectors were placed since the cells were trained, they are trained again
+    assert rebuilt.ivf.placed == 1
+    rebuilt.ivf.placed = len(documents)
+    again = MatchIndex(
+        documents, tokens=tokens, vectors=vectors, embedder=corpus.embedder, retrieval=FORCED,
+        previous=rebuilt,
+    )  # fmt: skip
+    assert isinstance(again.ivf, IVFIndex)
+    assert again.ivf.centroids is not forced.ivf.centroids
+    assert again.ivf.placed == 0
