@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -121,21 +122,13 @@ def sync(name: str, ids: list[str], digests: list[str], vectors: npt.NDArray[np.
     written; a new dimension (another model) makes the table again. Processes take turns (an
     advisory lock), the second finds nothing left to do. Returns the rows written, or None
     (writing nothing) when more than ``limit`` are due."""
-    from pgvector.psycopg import register_vector
-
     name_table, dimension = table(name), int(vectors.shape[1])
     stamps = [f"{model}:{digest}" for digest in digests]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name_table.encode())])
-        cursor.execute(
-            "SELECT a.atttypmod FROM pg_attribute a WHERE a.attrelid = to_regclass(%s) "
-            "AND a.attname = 'embedding'",
-            [name_table],
-        )
-        found = cursor.fetchone()
-        if limit is not None and (found is None or found[0] != dimension) and len(ids) > limit:
+        found = _locked_dimension(cursor, name_table)
+        if limit is not None and found != dimension and len(ids) > limit:
             return None
-        if found is not None and found[0] != dimension:
+        if found is not None and found != dimension:
             cursor.execute(f'DROP TABLE "{name_table}"')
             found = None
         if found is None:
@@ -150,20 +143,7 @@ def sync(name: str, ids: list[str], digests: list[str], vectors: npt.NDArray[np.
         if limit is not None and len(rows) > limit:
             return None
         stale = [pk for pk in held if pk not in wanted or held[pk] != stamps[wanted[pk]]]
-        if stale:  # deleted records, and changed ones (written again below)
-            cursor.execute(f'DELETE FROM "{name_table}" WHERE record_id = ANY(%s)', [stale])  # noqa: S608 - one of NAMES
-        if rows:
-            raw = connection.connection  # the same connection and transaction, for COPY
-            register_vector(raw)  # vectors go over the wire in binary
-            with (
-                raw.cursor() as copying,
-                copying.copy(
-                    f'COPY "{name_table}" (record_id, stamp, embedding) FROM STDIN WITH (FORMAT BINARY)'
-                ) as copy,
-            ):
-                copy.set_types(["int8", "text", "vector"])
-                for row in rows:
-                    copy.write_row(row)
+        _write(cursor, name_table, stale, rows)  # deleted and changed records, then new rows
         # the graph is built once the table is filled (far faster than row by row), then kept
         # up to date by each insert; in memory, or it takes ten times as long (pgvector's docs)
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
@@ -172,6 +152,54 @@ def sync(name: str, ids: list[str], digests: list[str], vectors: npt.NDArray[np.
             "USING hnsw (embedding vector_ip_ops)"
         )
     return len(rows)
+
+
+def patched(name: str, ids: list[str], vectors: npt.NDArray[np.float32], model: str, changed: dict[int, str], gone: list[str]) -> PgVectorNearest | None:  # fmt: skip
+    """After a save: write the rows of the records at positions ``changed`` (position → text
+    digest) and delete those of the ``gone`` ids, without reading the table's 100,000 stamps
+    (``sync``'s 1.1 s). The caller knows the table held the previous index's records. None when
+    the table is missing or holds another model's dimension (``synced`` then)."""
+    name_table = table(name)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _locked_dimension(cursor, name_table) != int(vectors.shape[1]):
+            return None
+        rows = [(int(ids[i]), f"{model}:{digest}", vectors[i]) for i, digest in changed.items()]
+        _write(cursor, name_table, [int(pk) for pk in gone] + [row[0] for row in rows], rows)
+    return PgVectorNearest(name, ids, vectors)
+
+
+def _locked_dimension(cursor: Any, name_table: str) -> int | None:
+    """Take the table's turn (processes write one at a time, until the transaction ends) and
+    read the dimension of its vectors (None: no table yet)."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name_table.encode())])
+    cursor.execute(
+        "SELECT a.atttypmod FROM pg_attribute a WHERE a.attrelid = to_regclass(%s) "
+        "AND a.attname = 'embedding'",
+        [name_table],
+    )
+    found = cursor.fetchone()
+    return int(found[0]) if found is not None else None
+
+
+def _write(cursor: Any, name_table: str, deleted: list[int], rows: list[tuple[int, str, Any]]) -> None:  # fmt: skip
+    """Delete the rows of ``deleted`` ids, then add ``rows`` (id, stamp, vector) by COPY."""
+    from pgvector.psycopg import register_vector
+
+    if deleted:
+        cursor.execute(f'DELETE FROM "{name_table}" WHERE record_id = ANY(%s)', [deleted])  # noqa: S608 - one of NAMES
+    if not rows:
+        return
+    raw = connection.connection  # the same connection and transaction, for COPY
+    register_vector(raw)  # vectors go over the wire in binary
+    with (
+        raw.cursor() as copying,
+        copying.copy(
+            f'COPY "{name_table}" (record_id, stamp, embedding) FROM STDIN WITH (FORMAT BINARY)'
+        ) as copy,
+    ):
+        copy.set_types(["int8", "text", "vector"])
+        for row in rows:
+            copy.write_row(row)
 
 
 class PgVectorNearest:
