@@ -62,6 +62,8 @@ class Command(BaseCommand):
             "--bind", options["bind"], "--workers", str(options["workers"]),
             "--threads", str(options["threads"]),
             "--logger-class", "innobridge.core.logging.GunicornLogger",
+            # each worker builds its match indexes as soon as it is up
+            "--config", "python:innobridge.core.gunicorn_hooks",
             "--timeout", "120",
         ]  # fmt: skip
         self.stdout.write(f"科创桥 Innobridge: http://{options['bind']}/")
