@@ -5,6 +5,7 @@ any length is scored in bounded memory, one chunk at a time. And BM25 held in me
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -14,6 +15,10 @@ from typing import Any
 import bm25s
 import numpy as np
 import numpy.typing as npt
+
+# bm25s sets its own logger to DEBUG when imported: its line per index build ("Building index
+# from tokens") then filled the server log at every start and rebuild
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 K1 = 1.2
 B = 0.75

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -73,3 +75,11 @@ def test_a_rebuild_reusing_the_previous_index_scores_exactly_as_a_full_build() -
         assert np.array_equal(rebuilt.get_scores(words), fresh.get_scores(words))
     assert np.array_equal(rebuilt.get_scores(["全新词汇甲"]), fresh.get_scores(["全新词汇甲"]))
     assert rebuilt.get_scores(["全新词汇甲"])[5] > 0
+
+
+def test_building_an_index_writes_nothing_to_the_server_log(caplog: Any) -> None:
+    """bm25s sets its logger to DEBUG when imported; every web process's start and rebuild
+    then logged "Building index from tokens"."""
+    caplog.set_level(logging.DEBUG)
+    FastBM25(k1=1.2, b=0.75).index(corpus()[:20], show_progress=False)
+    assert not [r for r in caplog.records if r.name.startswith("bm25s")]
