@@ -131,6 +131,7 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from innobridge.matching.engine import Document, MatchIndex, MatchQuery
+    from innobridge.matching.text import dense_query_text
 
     rows = [json.loads(line) for line in PATENTS.open(encoding="utf-8")]
     if args.limit:
@@ -160,9 +161,13 @@ def main() -> None:
             [[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids
         )
         timings[f"dense {model}"] = time.perf_counter() - started
+    # the engine asks the model for each query's text with the concepts its lay expressions name
+    # (matching.text.dense_query_text); dense only reads the query as written
+    engine_queries = [dense_query_text(q) for q in queries]
+    engine_vectors = models("query", engine_queries)
     for model in ("e5-small", DEFAULT):
         started = time.perf_counter()
-        embedder = FixedQueries(queries, query_vectors[model])
+        embedder = FixedQueries(engine_queries, engine_vectors[model])
         full = MatchIndex(documents, vectors=passages[model], embedder=embedder)
         results[f"full, {model}"] = metrics(
             [[m.id for m in full.search(MatchQuery(q), k=100)] for q in queries], ids
@@ -202,6 +207,8 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
     """The hand-written needs ``<prefix>_demands_{specialist,plain}.jsonl`` against the dev set's
     160 technologies: ``dev`` (used while developing the engine), ``val``, ``test`` and
     ``holdout`` (written later, by people who read neither the other needs nor the engine)."""
+    from innobridge.matching.text import dense_query_text
+
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
     if prefix != "dev" and (data / f"{prefix}_supply.jsonl").exists():  # its own technologies join
@@ -225,12 +232,14 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
         demands = [json.loads(line) for line in (data / name).open(encoding="utf-8")]
         query_texts = [f"{d['title']}。{d['title']}。{d['summary']}" for d in demands]
         vectors = models("query", query_texts)
+        engine_texts = [dense_query_text(t) for t in query_texts]  # what the engine encodes
+        engine_vectors = models("query", engine_texts)
         wanted = {d["id"]: qrels[d["id"]] for d in demands}
         full = {
             model: MatchIndex(
                 documents,
                 vectors=passages[model],
-                embedder=FixedQueries(query_texts, vectors[model]),
+                embedder=FixedQueries(engine_texts, engine_vectors[model]),
             )  # fmt: skip
             for model in ("e5-small", DEFAULT)
         }

@@ -20,10 +20,13 @@ to the candidate depth), are scored exhaustively, as ``search(..., exact=True)``
 from __future__ import annotations
 
 import math
-from collections import Counter
+import threading
+import weakref
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +54,7 @@ from innobridge.matching.retrieval import (
     top_candidates,
 )
 from innobridge.matching.text import (
+    dense_query_text,
     document_tokens,
     domain_terms,
     normalize,
@@ -65,6 +69,35 @@ SHARED_TERMS_SHOWN = 6
 # a rebuild reuses the previous index's word counts when at least this share of them still holds
 REUSE_AT_LEAST = 0.5
 ALIAS_CACHE_SIZE = 50_000  # documents whose aliases are kept (then the memo starts over)
+QUERY_VECTORS_KEPT = 256  # the latest queries' vectors, per model
+
+
+# per model instance (two instances may share a name and differ: the bench's fixed vectors)
+_query_vectors: weakref.WeakKeyDictionary[Any, OrderedDict[str, Vectors]] = (
+    weakref.WeakKeyDictionary()
+)
+_query_vectors_lock = threading.Lock()
+
+
+def query_vector_of(embedder: Embedder, text: str) -> npt.NDArray[np.float32]:
+    """The model's vector of a query (``dense_query_text``: its text and the concepts its lay
+    words name), kept for the latest ``QUERY_VECTORS_KEPT`` queries. Encoding a demand takes
+    e5 tens of milliseconds; a search that falls back from the candidates to every document,
+    a search box ranking with feedback and a page opened again would each encode it again."""
+    text = dense_query_text(text)
+    with _query_vectors_lock:
+        kept = _query_vectors.setdefault(embedder, OrderedDict())
+        found = kept.get(text)
+        if found is not None:
+            kept.move_to_end(text)
+            return found
+    vector = np.asarray(embedder.queries([text])[0], dtype=np.float32)
+    vector.flags.writeable = False  # shared between requests
+    with _query_vectors_lock:
+        kept[text] = vector
+        while len(kept) > QUERY_VECTORS_KEPT:
+            kept.popitem(last=False)
+    return vector
 
 
 @dataclass(frozen=True)
@@ -341,7 +374,7 @@ class MatchIndex:
         dense = None
         weight = 1.0
         if self.embedder is not None and self.vectors is not None:
-            query_vector = self.embedder.queries([query.text])[0]
+            query_vector = query_vector_of(self.embedder, query.text)
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
             weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
             lexical_z = weight * lexical_z
@@ -386,7 +419,7 @@ class MatchIndex:
             parts.append(top_candidates(lexical, self.retrieval.candidates))
         nearest = None
         if self.ivf is not None and self.embedder is not None:
-            query_vector = np.asarray(self.embedder.queries([query.text])[0], dtype=np.float32)
+            query_vector = query_vector_of(self.embedder, query.text)
             nearest = (query_vector, *self.ivf.search(query_vector, self.retrieval.probes))
             parts.append(nearest[1])
         if not parts:

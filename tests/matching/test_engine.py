@@ -66,12 +66,15 @@ def test_top_k_selection_matches_a_full_stable_sort() -> None:
 
 
 class _Vectors:
-    """Query vectors given by hand (the documents' are passed to the index)."""
+    """Query vectors given by hand (the documents' are passed to the index), for the texts as
+    written: the engine asks for them with the concepts their lay words name."""
 
     name = "fixed"
 
     def __init__(self, vectors: dict[str, list[float]]) -> None:
-        self.vectors = vectors
+        from innobridge.matching.text import dense_query_text
+
+        self.vectors = {dense_query_text(text): vector for text, vector in vectors.items()}
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return np.array([self.vectors[t] for t in texts], dtype=np.float32)
