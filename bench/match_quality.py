@@ -8,7 +8,9 @@ Embeddings are cached under var/bench-cache/ (keyed by the text), so a second ru
 Then the dev set under bench/data/ (160 technologies, the same 55 needs in a specialist and a
 plain-language style, graded labels), each style on its own; then, when present, the validation
 test and holdout sets (``val_*``, ``test_*``, ``holdout_*``: 45 other needs each for the same
-technologies, written later by people who read neither the other needs nor the engine).
+technologies, written later by people who read neither the other needs nor the engine) and the
+two fresh sets (``fresh_*``, ``fresh2_*``: needs and technologies of their own; bench/data/README.md
+says what each one judged).
 """
 
 from __future__ import annotations
@@ -131,7 +133,6 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from innobridge.matching.engine import Document, MatchIndex, MatchQuery
-    from innobridge.matching.text import dense_query_text
 
     rows = [json.loads(line) for line in PATENTS.open(encoding="utf-8")]
     if args.limit:
@@ -161,13 +162,9 @@ def main() -> None:
             [[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids
         )
         timings[f"dense {model}"] = time.perf_counter() - started
-    # the engine asks the model for each query's text with the concepts its lay expressions name
-    # (matching.text.dense_query_text); dense only reads the query as written
-    engine_queries = [dense_query_text(q) for q in queries]
-    engine_vectors = models("query", engine_queries)
     for model in ("e5-small", DEFAULT):
         started = time.perf_counter()
-        embedder = FixedQueries(engine_queries, engine_vectors[model])
+        embedder = FixedQueries(queries, query_vectors[model])
         full = MatchIndex(documents, vectors=passages[model], embedder=embedder)
         results[f"full, {model}"] = metrics(
             [[m.id for m in full.search(MatchQuery(q), k=100)] for q in queries], ids
@@ -179,7 +176,7 @@ def main() -> None:
     )
     print_table(results, timings)
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    for prefix in ("val", "test", "holdout", "fresh"):
+    for prefix in ("val", "test", "holdout", "fresh", "fresh2"):
         if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
             dev_set(Document, MatchIndex, MatchQuery, prefix)
 
@@ -207,8 +204,6 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
     """The hand-written needs ``<prefix>_demands_{specialist,plain}.jsonl`` against the dev set's
     160 technologies: ``dev`` (used while developing the engine), ``val``, ``test`` and
     ``holdout`` (written later, by people who read neither the other needs nor the engine)."""
-    from innobridge.matching.text import dense_query_text
-
     data = ROOT / "bench" / "data"
     supply = [json.loads(line) for line in (data / "dev_supply.jsonl").open(encoding="utf-8")]
     if prefix != "dev" and (data / f"{prefix}_supply.jsonl").exists():  # its own technologies join
@@ -232,14 +227,12 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
         demands = [json.loads(line) for line in (data / name).open(encoding="utf-8")]
         query_texts = [f"{d['title']}。{d['title']}。{d['summary']}" for d in demands]
         vectors = models("query", query_texts)
-        engine_texts = [dense_query_text(t) for t in query_texts]  # what the engine encodes
-        engine_vectors = models("query", engine_texts)
         wanted = {d["id"]: qrels[d["id"]] for d in demands}
         full = {
             model: MatchIndex(
                 documents,
                 vectors=passages[model],
-                embedder=FixedQueries(engine_texts, engine_vectors[model]),
+                embedder=FixedQueries(query_texts, vectors[model]),
             )  # fmt: skip
             for model in ("e5-small", DEFAULT)
         }
@@ -252,7 +245,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
                 runs[f"dense {model}"][demand["id"]] = [ids[j] for j in order]
             for model, index in full.items():
                 runs[f"full, {model}"][demand["id"]] = [m.id for m in index.search(query, k=30)]
-        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set"}[prefix]  # fmt: skip
+        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set", "fresh2": "fresh2 set"}[prefix]  # fmt: skip
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print_table({system: graded(rankings, wanted) for system, rankings in runs.items()})
 

@@ -40,7 +40,7 @@ from innobridge.matching.fusion import (
 )
 from innobridge.matching.lexical import CorpusStats, bm25, bm25_weighted
 from innobridge.matching.retrieval import DenseMoments, statistics_sample
-from innobridge.matching.text import dense_query_text, document_tokens, query_tokens, telling
+from innobridge.matching.text import document_tokens, query_tokens, telling
 
 RUN_TAG = "innobridge"
 CANDIDATES = 100
@@ -197,11 +197,7 @@ def run(
         _DemandState(_Best(depth), _Best(depth), RunningStats(), RunningStats()) for _ in demands
     ]
     meta: dict[str, tuple[int, str | None, int | None]] = {}
-    query_vectors = (
-        embedder.queries([dense_query_text(d.text) for d in demands])
-        if embedder and demands
-        else None
-    )
+    query_vectors = embedder.queries([d.text for d in demands]) if embedder and demands else None
     moments: list[DenseMoments] = []  # the dense moments, once the first vectors are seen
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:

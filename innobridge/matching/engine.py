@@ -54,7 +54,6 @@ from innobridge.matching.retrieval import (
     top_candidates,
 )
 from innobridge.matching.text import (
-    dense_query_text,
     document_tokens,
     domain_terms,
     normalize,
@@ -80,11 +79,9 @@ _query_vectors_lock = threading.Lock()
 
 
 def query_vector_of(embedder: Embedder, text: str) -> npt.NDArray[np.float32]:
-    """The model's vector of a query (``dense_query_text``: its text and the concepts its lay
-    words name), kept for the latest ``QUERY_VECTORS_KEPT`` queries. Encoding a demand takes
+    """The model's vector of a query's text, kept for the latest ``QUERY_VECTORS_KEPT`` queries. Encoding a demand takes
     e5 tens of milliseconds; a search that falls back from the candidates to every document,
     a search box ranking with feedback and a page opened again would each encode it again."""
-    text = dense_query_text(text)
     with _query_vectors_lock:
         kept = _query_vectors.setdefault(embedder, OrderedDict())
         found = kept.get(text)

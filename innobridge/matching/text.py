@@ -95,21 +95,6 @@ def _lay_hits(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def dense_query_text(text: str) -> str:
-    """What the dense model reads of a query: its text, then the concepts its lay expressions
-    name ("电费太贵" → "…。工商业储能"). The models never saw the lexicon: told the technical
-    term a factory manager's words stand for, they place the need nearer the technologies that
-    answer it. Chosen on the hand-written sets (bench/data, plain style, full engine nDCG@10:
-    dev 0.8739 → 0.8752, val 0.6409 → 0.6560, test 0.8151 → 0.8344, holdout 0.8170 → 0.8299,
-    fresh 0.7489 → 0.7582; specialist within ±0.002). Only lay expressions count: naming every
-    alias's concept as well did no better."""
-    found = alias_concepts()
-    norm = normalize(text)
-    named = [term for alias in lay_hits(text) for term in found.get(alias, ()) if term not in norm]
-    named = list(dict.fromkeys(named))
-    return f"{text}。{'、'.join(named)}" if named else text
-
-
 @lru_cache(maxsize=1)
 def _lay_by_start() -> dict[str, tuple[str, ...]]:
     starting: dict[str, list[str]] = {}

@@ -66,15 +66,12 @@ def test_top_k_selection_matches_a_full_stable_sort() -> None:
 
 
 class _Vectors:
-    """Query vectors given by hand (the documents' are passed to the index), for the texts as
-    written: the engine asks for them with the concepts their lay words name."""
+    """Query vectors given by hand (the documents' are passed to the index)."""
 
     name = "fixed"
 
     def __init__(self, vectors: dict[str, list[float]]) -> None:
-        from innobridge.matching.text import dense_query_text
-
-        self.vectors = {dense_query_text(text): vector for text, vector in vectors.items()}
+        self.vectors = vectors
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return np.array([self.vectors[t] for t in texts], dtype=np.float32)
@@ -98,6 +95,31 @@ FEEDBACK_DOCS = [
 FEEDBACK_VECTORS = _unit(
     [1.0, 0.1, 0.0, 0.0], [0.6, 0.2, 0.5, 0.0], [0.0, 1.0, 0.1, 0.0], [0.0, 0.1, 1.0, 0.2], [0.1, 0.0, 0.2, 1.0]
 )  # fmt: skip
+
+
+def test_a_query_is_encoded_once_however_often_it_is_asked() -> None:
+    """Encoding a demand costs e5 tens of milliseconds: a page opened again, or a search that
+    falls back from the candidates to every document, reuses the vector; another model (two
+    indexes may hold different vectors under one name) encodes its own."""
+
+    class Counting(_Vectors):
+        def __init__(self, vectors: dict[str, list[float]]) -> None:
+            super().__init__(vectors)
+            self.asked = 0
+
+        def queries(self, texts: list[str]) -> np.ndarray:
+            self.asked += len(texts)
+            return super().queries(texts)
+
+    plain = "船厂下的钢板口子坑坑洼洼，师傅还得返工"
+    first, second = Counting({plain: [0.9, 0.0, 0.3, 0.0]}), Counting({plain: [0.0, 0.1, 1.0, 0.2]})
+    index = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=first)
+    other = MatchIndex(FEEDBACK_DOCS, vectors=FEEDBACK_VECTORS, embedder=second)
+    found = [index.search(MatchQuery(plain), k=3) for _ in range(3)]
+    assert first.asked == 1
+    assert found[0] == found[2]
+    assert other.search(MatchQuery(plain), k=1)[0].id == "ir"  # its own vector, not the first's
+    assert second.asked == 1
 
 
 def test_a_plain_demand_gets_feedback_and_expansion_terms_stay_apart_from_shared_ones() -> None:

@@ -23,7 +23,7 @@ from innobridge.matching.retrieval import (
     statistics_sample,
     top_candidates,
 )
-from innobridge.matching.text import dense_query_text, document_tokens, query_tokens
+from innobridge.matching.text import document_tokens, query_tokens
 
 DIM = 48
 TOPICS = 40
@@ -42,9 +42,7 @@ class FixedQueries:
         self.vectors: dict[str, np.ndarray] = {}
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        # given for the texts as written; the engine asks with the concepts lay words name
-        written = {dense_query_text(t): v for t, v in self.vectors.items()}
-        return np.stack([written[t] for t in texts])
+        return np.stack([self.vectors[t] for t in texts])
 
     def passages(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
