@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from innobridge.core.choices import TechField
 from innobridge.matching.engine import Document, Explanation, Match, MatchIndex, MatchQuery
 from innobridge.matching.retrieval import Retrieval
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[Any, ...], MatchIndex]] = {}
 # When each index's stamp was last read: (data version, monotonic time). While no record changed
@@ -96,12 +99,19 @@ def _digest(doc: Document) -> str:
     return hashlib.sha1(doc.text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _stamp(queryset: QuerySet[Any], name: str) -> tuple[Any, ...]:
-    path = vectors_path(name)
-    mtime = path.stat().st_mtime if path.exists() else 0.0
+    """What an index was built from: the records (count, latest change) and the files of its
+    vectors and its tokens (``innobridge index rebuild`` writes new ones beside the server)."""
     # two index-only reads (the smallest index for the count, the one on updated for the max)
     summary = queryset.aggregate(latest=Max("updated"))
-    return (queryset.count(), summary["latest"], mtime)
+    return (queryset.count(), summary["latest"], _mtime(vectors_path(name)), _mtime(tokens_path(name)))  # fmt: skip
 
 
 def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
@@ -169,8 +179,11 @@ def _build(name: str, previous: tuple[tuple[Any, ...], MatchIndex] | None = None
     nearest = None
     if vectors is not None and embedder is not None and len(docs) >= retrieval.exact_below and pgvector.enabled():  # fmt: skip
         nearest = _dense_table(name, docs, vectors, embedder.name, previous[1] if previous else None)  # fmt: skip
+    tokens = _tokens(name, docs, stale_ok=settings.INDEX_REFRESH == "background")
+    # the tokens file as this build left it (it may have written it): not a change to build for
+    stamp = (*stamp[:-1], _mtime(tokens_path(name)))
     return stamp, MatchIndex(
-        docs, vectors=vectors, embedder=embedder, tokens=_tokens(name, docs), retrieval=retrieval,
+        docs, vectors=vectors, embedder=embedder, tokens=tokens, retrieval=retrieval,
         previous=previous[1] if previous is not None else None, nearest=nearest,
     )  # fmt: skip
 
@@ -311,10 +324,46 @@ def _tokenizer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _tokens(name: str, docs: list[Document]) -> list[list[str]]:
+def stored_fingerprint(name: str) -> str | None:
+    """The segmentation the tokens file of ``name`` was written with (None: no readable file),
+    read from its first bytes, not its 125 MB."""
+    import re
+
+    try:
+        with tokens_path(name).open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return None
+    found = re.match(rb'\{"fingerprint":"([0-9a-f]+)"', head)
+    return found.group(1).decode() if found else None
+
+
+def tokens_current(name: str) -> bool:
+    """Whether the tokens file exists and was segmented the way this code segments."""
+    return stored_fingerprint(name) == _tokenizer_fingerprint()
+
+
+_memo_fingerprint: dict[str, str] = {}  # the segmentation this process's memo holds
+_memo_mtime: dict[str, float] = {}  # the tokens file's time when the memo was read from it
+
+
+def _tokens(
+    name: str,
+    docs: list[Document],
+    *,
+    stale_ok: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[list[str]]:
     """Each document's BM25 tokens, segmented once per text: kept by text digest in this
     process (a rebuild after one record changed segments only that record) and in the data dir
-    (a new worker reads them instead of segmenting 100,000 texts for minutes: ~3 ms each)."""
+    (a new worker reads them instead of segmenting 100,000 texts for minutes: ~3 ms each).
+
+    A file segmented another way (a release changed the dictionary or the segmenter) is
+    segmented again by ``innobridge index rebuild``, which ``innobridge serve`` starts beside
+    the server. A web process (``stale_ok``) meanwhile builds from the old file's tokens: each
+    of its workers segmenting 120,000 texts at start took six minutes, and gunicorn killed it at
+    its 120 s timeout before it finished, over and over. When the new file is written, the
+    index's stamp changes and the next rebuild reads it."""
     import orjson
 
     from innobridge.matching.text import document_tokens
@@ -322,36 +371,61 @@ def _tokens(name: str, docs: list[Document]) -> list[list[str]]:
     memo = _token_memo.setdefault(name, {})
     path = tokens_path(name)
     fingerprint = _tokenizer_fingerprint()
+    if _memo_fingerprint.get(name, fingerprint) != fingerprint and _mtime(path) != _memo_mtime.get(name):  # fmt: skip
+        memo.clear()  # an old segmentation, and the file changed since: read it again
     rewrite = not path.exists()
+    if not memo:
+        _memo_fingerprint[name] = fingerprint
     if not memo and path.exists():
         try:
+            _memo_mtime[name] = _mtime(path)
             stored = orjson.loads(path.read_bytes())
             if stored.get("fingerprint") == fingerprint:
                 memo.update(stored["tokens"])
+            elif stale_ok:
+                memo.update(stored["tokens"])
+                _memo_fingerprint[name] = str(stored.get("fingerprint"))
+                log.warning("%s: the tokens file was segmented by another release; matching uses it until `innobridge index rebuild` has segmented the texts again", name)  # fmt: skip
             else:
                 rewrite = True  # segmented another way: segment again and rewrite it
         except (OSError, ValueError):
             rewrite = True  # unreadable: segment again and rewrite it
+    stale = _memo_fingerprint[name] != fingerprint
     digests = [_digest(doc) for doc in docs]
     added = 0
-    for doc, digest in zip(docs, digests, strict=True):
+    for number, (doc, digest) in enumerate(zip(docs, digests, strict=True), start=1):
         if digest not in memo:
             memo[digest] = document_tokens(doc.text)
             added += 1
+        if progress is not None and (number % 1000 == 0 or number == len(docs)):
+            progress(number, len(docs))
     current = set(digests)
     for gone in [digest for digest in memo if digest not in current]:
         del memo[gone]
     # The file is for a new worker; the texts segmented since it was written cost it ~3 ms each.
     # Writing it (125 MB for 100,000 projects) took a second of every process's rebuild after
-    # every save: it is written when new, and after REWRITE_TOKENS_AFTER texts.
+    # every save: it is written when new, and after REWRITE_TOKENS_AFTER texts; never from an
+    # old segmentation (it would be stored as the new one).
     _unwritten[name] = _unwritten.get(name, 0) + added
-    if added and (rewrite or _unwritten[name] >= REWRITE_TOKENS_AFTER):
+    if not stale and (rewrite or (added and _unwritten[name] >= REWRITE_TOKENS_AFTER)):
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(orjson.dumps({"fingerprint": fingerprint, "tokens": memo}))
         temporary.replace(path)  # readers see the old file or the new one
+        _memo_mtime[name] = _mtime(path)
         _unwritten[name] = 0
     return [memo[digest] for digest in digests]
+
+
+def segment_again(name: str, progress: Callable[[int, int], None] | None = None) -> int | None:
+    """``innobridge index rebuild``: the tokens file of ``name`` segmented the current way when
+    it is missing or was segmented another way; the texts segmented, or None when current."""
+    if tokens_current(name):
+        return None
+    docs = SOURCES[name]()[0]
+    _token_memo.pop(name, None)
+    _tokens(name, docs, progress=progress)
+    return len(docs)
 
 
 _unwritten: dict[str, int] = {}  # texts segmented since this process last wrote the file

@@ -211,3 +211,77 @@ def test_the_token_file_is_not_rewritten_for_every_saved_record(data_dir: Path, 
     matching.index_for("projects")
     docs, _queryset = matching.SOURCES["projects"]([third.pk])
     assert matching._digest(docs[0]) in json.loads(path.read_bytes())["tokens"]  # the second since
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_that_segments_another_way_serves_the_old_tokens_until_the_command_segments_again(data_dir: Path, monkeypatch: Any, capsys: Any) -> None:  # fmt: skip
+    """A new dictionary (or segmenter) makes every stored token list stale. Each web worker
+    segmenting 120,000 texts at start took six minutes and gunicorn killed it at 120 s, over and
+    over: the workers build from the old tokens, ``innobridge index rebuild`` (which ``serve``
+    starts beside them) segments once and writes the new file, and the index then reads it."""
+    from innobridge.matching import text
+
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "none")
+    monkeypatch.setattr(matching, "REFRESH_INTERVAL", 0.0)
+    roles_ensure()
+    owner = OrganizationFactory()
+    old = TechProjectFactory(owner=owner, title="万瓦级光纤激光厚板切割装备")
+    matching._cache.clear()
+    matching._token_memo.clear()
+    matching.index_for("projects")
+    path = matching.tokens_path("projects")
+    written = path.read_bytes()
+    assert matching.tokens_current("projects")
+
+    # the next release: another fingerprint, and it segments (visibly) another way
+    monkeypatch.setattr(matching, "_tokenizer_fingerprint", lambda: "f" * 40)
+    segmented: list[str] = []
+    real = text.document_tokens
+
+    def new_way(value: str) -> list[str]:
+        segmented.append(value)
+        return [*real(value), "新分词"]
+
+    monkeypatch.setattr(text, "document_tokens", new_way)
+    assert not matching.tokens_current("projects")
+    matching._cache.clear()
+    matching._token_memo.clear()  # a new worker
+    with override_settings(INDEX_REFRESH="background"):
+        index = matching.index_for("projects")
+        assert segmented == []  # nothing segmented at start: the old tokens serve
+        assert index.document_frequency["新分词"] == 0
+        assert [m.id for m in index.search(matching.MatchQuery("激光切割"), k=1)] == [str(old.pk)]
+        added = TechProjectFactory(owner=owner, title="碳化硅功率模块封装工艺")
+        matching._checked.clear()
+        matching.index_for("projects")
+        matching.wait_for_refresh()
+        assert len(segmented) == 1  # only the new text, the new way
+        assert path.read_bytes() == written  # old tokens are never stored as the new ones
+
+        call_command("index", "rebuild", "projects", "--if-missing")
+        assert "2 条记录已重新分词" in capsys.readouterr().out
+        assert matching.stored_fingerprint("projects") == "f" * 40
+        matching._checked.clear()
+        matching.index_for("projects")  # the file changed: the stamp says so
+        matching.wait_for_refresh()
+        index = matching.index_for("projects")
+        assert index.document_frequency["新分词"] == 2
+        assert {doc.id for doc in index.documents} == {str(old.pk), str(added.pk)}
+    call_command("index", "rebuild", "projects", "--if-missing")
+    assert "重新分词" not in capsys.readouterr().out  # current now: nothing to do
+
+
+@pytest.mark.django_db
+def test_serve_starts_the_index_build_when_texts_need_segmenting_again(data_dir: Path, monkeypatch: Any) -> None:  # fmt: skip
+    from innobridge.core.management.commands.serve import index_build_needed
+
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "none")
+    for name in matching.SOURCES:
+        matching._token_memo.pop(name, None)
+        matching._tokens(name, matching.SOURCES[name]()[0])
+    assert not index_build_needed()  # no model, tokens current: nothing to start
+    monkeypatch.setattr(matching, "_tokenizer_fingerprint", lambda: "f" * 40)
+    assert index_build_needed()
+    monkeypatch.undo()  # tokens current again
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
+    assert index_build_needed()  # a model: its vectors may be missing

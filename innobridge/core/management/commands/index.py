@@ -1,6 +1,8 @@
-"""``innobridge index rebuild [projects|demands]``: compute the dense vectors of the match index.
+"""``innobridge index rebuild [projects|demands]``: segment the texts again when the dictionary or
+the segmenter changed, and compute the dense vectors of the match index.
 
-Queries keep using the previous vectors (or BM25 alone) until the new file is complete.
+Queries keep using the previous tokens and vectors (or BM25 alone) until the new files are
+complete. ``innobridge serve`` runs ``index rebuild --if-missing`` beside the server at start.
 """
 
 from __future__ import annotations
@@ -10,8 +12,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innobridge.core.matching import SOURCES, fill_dense_table, rebuild_vectors, vectors_current
+from innobridge.core.matching import (
+    SOURCES,
+    fill_dense_table,
+    rebuild_vectors,
+    segment_again,
+    vectors_current,
+)
 from innobridge.core.tasks import EMBED_CHUNK, embed_records, enqueue, wait_for_background
+from innobridge.matching.dense import embedder_name
 
 
 def queue_all(name: str) -> int:
@@ -24,14 +33,16 @@ def queue_all(name: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "Rebuild the match index vectors with the embedding model."
+    help = "Rebuild the match index: its tokens when segmenting changed, its vectors."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         rebuild = sub.add_parser("rebuild", help="encode every record again")
         rebuild.add_argument("names", nargs="*", help=f"any of: {', '.join(sorted(SOURCES))}")
         rebuild.add_argument(
-            "--if-missing", action="store_true", help="only indexes that have no vector file yet"
+            "--if-missing",
+            action="store_true",
+            help="only vectors that are missing or of another model (tokens: always when stale)",
         )
         rebuild.add_argument(
             "--queue",
@@ -47,14 +58,6 @@ class Command(BaseCommand):
                 f"unknown index: {', '.join(unknown)} (use {', '.join(sorted(SOURCES))})"
             )
         for name in options["names"] or sorted(SOURCES):
-            if options["if_missing"] and vectors_current(name):
-                self.stdout.write(f"{name}: 已有向量索引，跳过")
-                self._fill_dense_table(name)
-                continue
-            if options["queue"]:
-                chunks = queue_all(name)
-                self.stdout.write(f"{name}: 已分 {chunks} 批交给后台任务")
-                continue
 
             def progress(done: int, total: int, name: str = name) -> None:
                 width = 30
@@ -64,6 +67,21 @@ class Command(BaseCommand):
                 )
                 sys.stderr.flush()
 
+            segmented = segment_again(name, progress)
+            if segmented is not None:
+                sys.stderr.write("\n")
+                self.stdout.write(f"{name}: {segmented} 条记录已重新分词")
+            if options["if_missing"] and vectors_current(name):
+                self.stdout.write(f"{name}: 已有向量索引，跳过")
+                self._fill_dense_table(name)
+                continue
+            if options["if_missing"] and embedder_name() is None:
+                self.stdout.write(f"{name}: 未启用向量模型（INNOBRIDGE_EMBEDDER=none），不编码")
+                continue
+            if options["queue"]:
+                chunks = queue_all(name)
+                self.stdout.write(f"{name}: 已分 {chunks} 批交给后台任务")
+                continue
             try:
                 count = rebuild_vectors(name, progress=progress)
             except RuntimeError as error:

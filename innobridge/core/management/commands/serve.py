@@ -11,7 +11,14 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from innobridge.core.matching import SOURCES, tokens_current
 from innobridge.matching.dense import embedder_name
+
+
+def index_build_needed() -> bool:
+    """Whether ``index rebuild --if-missing`` has work beside the server: vectors to encode (a
+    model is chosen), or texts to segment again (a release changed the dictionary)."""
+    return embedder_name() is not None or not all(tokens_current(name) for name in SOURCES)
 
 
 class Command(BaseCommand):
@@ -52,7 +59,7 @@ class Command(BaseCommand):
             call_command("check", deploy=True)
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        if not options["no_index"] and embedder_name() is not None:
+        if not options["no_index"] and index_build_needed():
             self.start_index_build()
         # No gunicorn access log: the app logs every request itself (RequestLogMiddleware, with
         # user and request id), and gunicorn's own messages use the app's format (LOG_FORMAT).
@@ -72,8 +79,9 @@ class Command(BaseCommand):
         os.execv(sys.executable, argv)  # noqa: S606  # nosec B606
 
     def start_index_build(self) -> None:
-        """Encode records that have no vectors yet, at low priority, beside the server; until it
-        finishes, matching uses BM25 alone (the index picks the vectors up when they appear)."""
+        """Segment the texts again if this release segments them another way, and encode records
+        that have no vectors yet, at low priority, beside the server; until it finishes, matching
+        uses the old tokens and BM25 alone (the index picks the new files up when they appear)."""
         from django.conf import settings
 
         log = Path(settings.DATA_DIR) / "index-rebuild.log"
@@ -86,4 +94,4 @@ class Command(BaseCommand):
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        self.stdout.write(f"匹配向量索引在后台构建（日志：{log}）")
+        self.stdout.write(f"匹配索引在后台构建（分词与向量，日志：{log}）")
