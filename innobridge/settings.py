@@ -335,6 +335,8 @@ BACKGROUND_MODE = env_str("INNOBRIDGE_BACKGROUND", "inline" if TESTING else "thr
 INDEX_REFRESH = env_str("INNOBRIDGE_INDEX_REFRESH", "background" if PRODUCTION else "inline")
 if INDEX_REFRESH not in ("background", "inline"):
     raise ImproperlyConfigured("INNOBRIDGE_INDEX_REFRESH must be background or inline")
+# seconds a request waits for its process's first match index before a readable 503 (background)
+INDEX_WAIT = env_int("INNOBRIDGE_INDEX_WAIT", 20)
 # where a large match index finds its dense candidates: memory, pgvector or auto (core/pgvector.py)
 DENSE_INDEX = env_str("INNOBRIDGE_DENSE_INDEX", "memory").lower()
 if DENSE_INDEX not in ("memory", "pgvector", "auto"):

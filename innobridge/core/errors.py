@@ -26,3 +26,10 @@ class NotFound(ApplicationError):
     """No such record, or one the user may not see (the two are not told apart)."""
 
     status = 404
+
+
+class NotReady(ApplicationError):
+    """A part the request needs is still being prepared (a match index after a restart); the
+    request may be tried again in a moment."""
+
+    status = 503

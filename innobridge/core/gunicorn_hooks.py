@@ -26,7 +26,7 @@ def warm_match_indexes() -> None:
     started = time.perf_counter()
     try:
         for name in SOURCES:
-            index_for(name)
+            index_for(name, wait=-1.0)  # as long as it takes; requests meanwhile wait less
         log.info("match indexes ready in %.1f s", time.perf_counter() - started)
     except Exception:  # a request builds them instead, as before
         log.exception("warming the match indexes failed")

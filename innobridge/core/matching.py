@@ -137,18 +137,29 @@ def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
     return np.stack([known[_digest(doc)] for doc in docs]).astype(np.float32), embedder
 
 
-def index_for(name: str) -> MatchIndex:
+def index_for(name: str, *, wait: float | None = None) -> MatchIndex:
     """The current index of ``projects`` or ``demands``, rebuilt when the records changed.
 
     With ``INDEX_REFRESH = "background"`` (production) a changed table is indexed again by a
     thread of this process while queries go on with the index they have (``_refresh``); only the
     first index of a process is built while its query waits. Rebuilding 100,000 projects takes
     seconds of CPU: the query that noticed a save used to wait for it, and a stream of saves kept
-    every web process rebuilding (at most one rebuild per ``REFRESH_INTERVAL`` now)."""
-    from innobridge.core.cache import data_version
+    every web process rebuilding (at most one rebuild per ``REFRESH_INTERVAL`` now).
 
+    A request waits for that first build (the worker's warm-up thread builds it at start, see
+    core.gunicorn_hooks) at most ``wait`` seconds, by default ``INDEX_WAIT`` in production, then
+    gets a readable 503 (``NotReady``): a first build that must segment 120,000 texts takes
+    minutes, and a request blocked past gunicorn's 120 s timeout had its worker killed, losing
+    the build, again and again. Tests, development and commands wait as long as it takes."""
+    from innobridge.core.cache import data_version
+    from innobridge.core.errors import NotReady
+
+    if wait is None:
+        wait = settings.INDEX_WAIT if settings.INDEX_REFRESH == "background" else -1.0
     docs_of = SOURCES[name]
-    with _lock:
+    if not _lock.acquire(timeout=wait):
+        raise NotReady(_("匹配索引正在准备（服务重启或升级后首次构建），请稍后再试。"))
+    with _ReleaseOnExit(_lock):
         version, now, cached = data_version(), time.monotonic(), _cache.get(name)
         checked = _checked.get(name)
         if cached is not None and checked is not None and checked[0] == version and now - checked[1] < STAMP_RECHECK:  # fmt: skip
@@ -165,6 +176,19 @@ def index_for(name: str) -> MatchIndex:
         index = _build(name, cached)[1]  # the previous index's unchanged parts reused
         _cache[name] = (stamp, index)
         return index
+
+
+class _ReleaseOnExit:  # noqa: N801 - used as a context manager
+    """Releases a lock acquired already (with a timeout) when the block ends."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock.release()
 
 
 def _build(name: str, previous: tuple[tuple[Any, ...], MatchIndex] | None = None) -> tuple[tuple[Any, ...], MatchIndex]:  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from innobridge.core.choices import Visibility
@@ -238,3 +239,41 @@ def test_reason_names_the_related_words_that_feedback_brought_in() -> None:
     )
     assert reason == "共同关键词：钢板；相关技术词：挂渣、穿孔；技术成熟度 7 ≥ 需求 6"
     assert "相关技术词" not in explain(Explanation(shared_terms=("钢板",), constraints=()))
+
+
+def test_while_the_first_index_is_built_a_request_gets_a_readable_503_not_a_killed_worker(world: World) -> None:  # fmt: skip
+    """In production a worker's warm-up thread builds its first index; a request needing it waits
+    at most INDEX_WAIT seconds (a build that segments 120,000 texts takes minutes, and a request
+    blocked past gunicorn's timeout had the worker killed, build and all), then is told to retry."""
+    from django.test import override_settings
+
+    from innobridge.core import matching
+
+    answer, demand = infrared_pair(world)
+    manager = client_for(world, "member_a")
+    matching._cache.clear()  # a new worker
+    with override_settings(INDEX_REFRESH="background", INDEX_WAIT=0):
+        holding, finished = threading.Event(), threading.Event()
+
+        def warm_up() -> (
+            None
+        ):  # building (for at most 5 s: without the bound, requests wait it out)
+            with matching._lock:
+                holding.set()
+                finished.wait(5)
+
+        builder = threading.Thread(target=warm_up)
+        builder.start()
+        holding.wait()
+        try:
+            api = manager.get(f"/api/match/demands/{demand.pk}/projects")
+            page = manager.get(f"/demands/{demand.pk}/")
+        finally:
+            finished.set()
+            builder.join()
+        assert api.status_code == 503
+        assert "匹配索引正在准备" in api.json()["detail"]
+        assert page.status_code == 503
+        assert "匹配索引正在准备" in page.content.decode()
+    # built: the same request is answered
+    assert manager.get(f"/api/match/demands/{demand.pk}/projects").json()["items"][0]["id"] == answer.pk  # fmt: skip
