@@ -59,6 +59,7 @@ from innobridge.matching.text import (
     normalize,
     query_aliases,
     telling,
+    worth_showing,
 )
 from innobridge.matching.text import query_tokens as tokenize_query
 
@@ -574,7 +575,7 @@ class MatchIndex:
             if feedback is not None and i in feedback.parts:
                 parts["feedback"] = feedback.parts[i]
                 present = set(self.tokens[row])
-                expanded = tuple(t for t in feedback.terms if t in present)[:SHARED_TERMS_SHOWN]
+                expanded = tuple(t for t in feedback.terms if t in present and worth_showing(t))[:SHARED_TERMS_SHOWN]  # fmt: skip
             explanation = (
                 self._explain(query, query_tokens, query_via, row, parts, expanded)
                 if explain
@@ -597,7 +598,7 @@ class MatchIndex:
         doc = self.documents[i]
         present = set(self.tokens[i])
         doc_via = self._doc_aliases(i)
-        shared = [t for t in dict.fromkeys(query_tokens) if t in present and telling(t)]
+        shared = [t for t in dict.fromkeys(query_tokens) if t in present and worth_showing(t)]
         # a concept reached through aliases stands for them: show it once, not its alias too
         hidden = {query_via[t] for t in shared if t in query_via} | {doc_via[t] for t in shared if t in doc_via}  # fmt: skip
         shared = [t for t in shared if t not in hidden or t in DOMAIN_TERMS]

@@ -290,3 +290,19 @@ def test_an_index_rebuilt_from_the_previous_one_ranks_as_one_built_from_scratch(
         ours, theirs = rebuilt.search(query, k=10), scratch.search(query, k=10)
         assert [(m.id, m.score) for m in ours] == [(m.id, m.score) for m in theirs]
     assert rebuilt.search(MatchQuery("挂渣 厚板切割"), k=1)[0].id == "7"
+
+
+def test_an_explanation_names_the_shared_technology_not_the_words_of_the_form() -> None:
+    """Demands and applications share their form (重点关注…等方向, 开展…验证, 形成…产品): a
+    reason listing 方向、技术、应用 tells a manager nothing."""
+    documents = [
+        Document("T1", "开展激光熔覆再制造技术研究，形成产品并推广应用，重点方向为轧辊修复。"),
+        Document("T2", "城市道路照明节能改造，开展示范应用。"),
+    ]
+    demand = MatchQuery("希望开展激光熔覆技术验证，形成可推广的应用产品，重点关注轧辊修复等方向。")
+    best = MatchIndex(documents).search(demand, k=1)[0]
+    assert best.id == "T1"
+    shown = best.explanation.shared_terms
+    assert "激光熔覆" in shown
+    assert "轧辊" in "".join(shown)
+    assert not {"开展", "技术", "形成", "产品", "推广", "应用", "方向"} & set(shown)
