@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innobridge.matching.lexical import FastBM25
-from innobridge.matching.text import tokenize
+from innobridge.matching.text import tokenize, worth_showing
 
 TEXT_WEIGHT = 0.7
 FIELD_WEIGHT = 0.3
@@ -48,7 +48,9 @@ class Affinity:
 
     def reasons(self, i: int, j: int) -> tuple[tuple[str, ...], bool]:
         """Shared terms and whether the fields agree, for project i and expert j."""
-        shared = sorted(t for t in self.project_tokens[i] & self.expert_tokens[j] if len(t) > 1)
+        shared = sorted(
+            t for t in self.project_tokens[i] & self.expert_tokens[j] if worth_showing(t)
+        )
         same_field = (
             bool(self.project_fields[i]) and self.project_fields[i] == self.expert_fields[j]
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from innobridge.matching.text import tokenize
+from innobridge.matching.text import tokenize, worth_showing
 
 FIELD_WEIGHT = 2.0
 STAGE_WEIGHT = 1.0
@@ -80,7 +80,8 @@ def rank_investors(
             ticket_fit = low <= technology.amount <= high
             if ticket_fit:
                 parts["ticket"] = TICKET_WEIGHT
-        shared = [t for t in _distinct_terms(investor.text) if t in tech_terms and len(t) > 1]
+        # the technology's words, not the form's (关注…领域的企业、项目 is in every profile)
+        shared = [t for t in _distinct_terms(investor.text) if t in tech_terms and worth_showing(t)]
         if shared:
             parts["text"] = TEXT_WEIGHT * min(len(shared), 4) / 4
         score = sum(parts.values())

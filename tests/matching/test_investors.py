@@ -33,3 +33,18 @@ def test_mature_technology_fits_growth_equity_and_bank_loans() -> None:
     assert top["growth-laser"].ticket_fit is True
     assert top["bank"].stage_match == "debt"
     assert top["bank"].ticket_fit is False
+
+
+def test_only_technology_words_count_as_shared_with_a_profile() -> None:
+    """Every profile says 关注…领域的企业和项目; sharing that with a technology is no reason to
+    recommend the investor, nor to name it."""
+    investors = [
+        Investor("form", "vc", ("energy",), ("a",), 100, 1000, "重点关注领域内的企业和项目"),
+        Investor("laser", "vc", ("energy",), ("a",), 100, 1000, "关注激光清洗领域的企业和项目"),
+    ]
+    technology = Technology("手持式激光清洗机研制：本项目面向船舶企业，应用领域广", "laser", 6, amount=500)  # fmt: skip
+    ranked = {m.id: m for m in rank_investors(technology, investors)}
+    assert ranked["form"].shared_terms == ()
+    assert "text" not in ranked["form"].parts
+    assert "激光清洗" in ranked["laser"].shared_terms
+    assert not {"领域", "企业", "项目"} & set(ranked["laser"].shared_terms)
