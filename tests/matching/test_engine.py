@@ -306,3 +306,6 @@ def test_an_explanation_names_the_shared_technology_not_the_words_of_the_form() 
     assert "激光熔覆" in shown
     assert "轧辊" in "".join(shown)
     assert not {"开展", "技术", "形成", "产品", "推广", "应用", "方向"} & set(shown)
+    honours = MatchIndex([Document("T3", "量子重力仪。项目入选省级首台（套）重大技术装备。")])
+    reason = honours.search(MatchQuery("星载计算机项目，入选省级首台（套）重大技术装备"), k=1)[0]
+    assert reason.explanation.shared_terms == ()  # an honour both hold is not a technology
