@@ -8,6 +8,7 @@ directory; until they exist (or when records changed since), matching uses BM25 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import logging
@@ -416,28 +417,45 @@ def _tokens(
             rewrite = True  # unreadable: segment again and rewrite it
     stale = _memo_fingerprint[name] != fingerprint
     digests = [_digest(doc) for doc in docs]
-    added = 0
-    for number, (doc, digest) in enumerate(zip(docs, digests, strict=True), start=1):
-        if digest not in memo:
-            memo[digest] = document_tokens(doc.text)
-            added += 1
-        if progress is not None and (number % 1000 == 0 or number == len(docs)):
-            progress(number, len(docs))
-    current = set(digests)
-    for gone in [digest for digest in memo if digest not in current]:
-        del memo[gone]
-    # The file is for a new worker; the texts segmented since it was written cost it ~3 ms each.
-    # Writing it (125 MB for 100,000 projects) took a second of every process's rebuild after
-    # every save: it is written when new, and after REWRITE_TOKENS_AFTER texts; never from an
-    # old segmentation (it would be stored as the new one).
-    _unwritten[name] = _unwritten.get(name, 0) + added
-    if not stale and (rewrite or (added and _unwritten[name] >= REWRITE_TOKENS_AFTER)):
+    many = sum(1 for digest in digests if digest not in memo) > SEGMENT_ALONE
+    # Many texts to segment (a first start, a new release): one process at a time, so the
+    # workers and the index command do not all segment the same 120,000 texts on 2 cores;
+    # whoever waited reads what the first one wrote.
+    if many:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(orjson.dumps({"fingerprint": fingerprint, "tokens": memo}))
-        temporary.replace(path)  # readers see the old file or the new one
-        _memo_mtime[name] = _mtime(path)
-        _unwritten[name] = 0
+    with _file_lock(path.with_suffix(".lock")) if many else contextlib.nullcontext():
+        if many and stored_fingerprint(name) == fingerprint and _mtime(path) != _memo_mtime.get(name):  # fmt: skip
+            try:
+                fresh = orjson.loads(path.read_bytes())["tokens"]
+            except (OSError, ValueError, KeyError):
+                fresh = None  # unreadable: segment them here
+            if fresh is not None:  # written while this process waited: the current way
+                memo.clear()
+                memo.update(fresh)
+                _memo_fingerprint[name], _memo_mtime[name] = fingerprint, _mtime(path)
+                stale, rewrite = False, False
+        added = 0
+        for number, (doc, digest) in enumerate(zip(docs, digests, strict=True), start=1):
+            if digest not in memo:
+                memo[digest] = document_tokens(doc.text)
+                added += 1
+            if progress is not None and (number % 1000 == 0 or number == len(docs)):
+                progress(number, len(docs))
+        current = set(digests)
+        for gone in [digest for digest in memo if digest not in current]:
+            del memo[gone]
+        # The file is for a new worker; the texts segmented since it was written cost it ~3 ms
+        # each. Writing it (125 MB for 100,000 projects) took a second of every process's
+        # rebuild after every save: it is written when new, and after REWRITE_TOKENS_AFTER texts;
+        # never from an old segmentation (it would be stored as the new one).
+        _unwritten[name] = _unwritten.get(name, 0) + added
+        if not stale and (rewrite or (added and _unwritten[name] >= REWRITE_TOKENS_AFTER)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(orjson.dumps({"fingerprint": fingerprint, "tokens": memo}))
+            temporary.replace(path)  # readers see the old file or the new one
+            _memo_mtime[name] = _mtime(path)
+            _unwritten[name] = 0
     return [memo[digest] for digest in digests]
 
 
@@ -454,6 +472,7 @@ def segment_again(name: str, progress: Callable[[int, int], None] | None = None)
 
 _unwritten: dict[str, int] = {}  # texts segmented since this process last wrote the file
 REWRITE_TOKENS_AFTER = 1000
+SEGMENT_ALONE = 2000  # texts (a few seconds of segmenting): more are segmented by one process
 
 
 def rebuild_vectors(name: str, *, progress: Any = None, chunk: int = 64) -> int:

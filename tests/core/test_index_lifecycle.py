@@ -285,3 +285,48 @@ def test_serve_starts_the_index_build_when_texts_need_segmenting_again(data_dir:
     monkeypatch.undo()  # tokens current again
     monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
     assert index_build_needed()  # a model: its vectors may be missing
+
+
+@pytest.mark.django_db
+def test_many_texts_are_segmented_by_one_process_and_the_others_read_its_file(data_dir: Path, monkeypatch: Any) -> None:  # fmt: skip
+    """A first start with no tokens file: the two workers and the index command all segmented the
+    same 120,000 texts at once on 2 cores. One process (here: another thread holding the file
+    lock) segments and writes; a process that waited reads its file and segments nothing."""
+    import threading
+    import time
+
+    import orjson
+
+    from innobridge.matching import text
+
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "none")
+    monkeypatch.setattr(matching, "SEGMENT_ALONE", 1)
+    roles_ensure()
+    owner = OrganizationFactory()
+    TechProjectFactory(owner=owner, title="万瓦级光纤激光厚板切割装备")
+    TechProjectFactory(owner=owner, title="碳化硅功率模块封装工艺")
+    docs = matching.SOURCES["projects"]()[0]
+    path = matching.tokens_path("projects")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    matching._token_memo.pop("projects", None)
+    segmented: list[str] = []
+    monkeypatch.setattr(
+        text, "document_tokens", lambda value: segmented.append(value) or ["自己分的"]
+    )
+
+    holding, results = threading.Event(), []
+
+    def first_process() -> None:  # segments all of them (its tokens: 别人分的) and writes
+        with matching._file_lock(path.with_suffix(".lock")):
+            holding.set()
+            time.sleep(0.5)  # the other one asks meanwhile and waits
+            tokens = {matching._digest(doc): ["别人分的"] for doc in docs}
+            path.write_bytes(orjson.dumps({"fingerprint": matching._tokenizer_fingerprint(), "tokens": tokens}))  # fmt: skip
+
+    writer = threading.Thread(target=first_process)
+    writer.start()
+    holding.wait()
+    results = matching._tokens("projects", docs)
+    writer.join()
+    assert segmented == []  # nothing segmented twice
+    assert results == [["别人分的"], ["别人分的"]]
