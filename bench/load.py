@@ -21,6 +21,11 @@ from the kernel (``wait4`` rusage) and printed beside the server's (gunicorn mas
 from /proc) and PostgreSQL's (all its processes: other users of the same PostgreSQL count too),
 with the load average before and after the run.
 
+Match: half the match group's requests go to the API (``/api/match/...``), half are the panels a
+detail page asks for once it is shown (htmx, ``/demands/<id>/matches/`` and ``/projects/<id>/matches/``
+with ``HX-Request``): detail pages no longer rank anything themselves, so their matching is counted
+here, against the match group's 300 ms target.
+
 Saves: ``--saves-per-minute N`` has staff edit projects through the API meanwhile (``Saver``): each
 save moves the data version and the projects' stamp, so caches and every web process's match index
 are built again, as on a working day; the table then also says how the saves went.
@@ -239,12 +244,17 @@ def urls_for(targets: dict[str, Any], cookies: dict[str, str], seed: int, per_gr
         out["search"].append((f"/{entity}/?q={query}{extra}", cookies[user]))
     matchers = [u for u in users if u != "expert"]
     while len(out["match"]) < per_group:
+        # half through the API, half the panels a detail page asks for once shown (htmx:
+        # 推荐技术 of a demand; 匹配需求, 可揭榜的挑战 and 匹配投资方 of a technology)
         user = rng.choices(matchers, [ROLE_WEIGHTS[u] for u in matchers])[0]
         mine = targets[user]
+        panel = rng.random() < 0.5
         if rng.random() < 0.7 and mine["demands"]:
-            path = f"/api/match/demands/{rng.choice(mine['demands'])}/projects"
+            pk = rng.choice(mine["demands"])
+            path = f"/demands/{pk}/matches/" if panel else f"/api/match/demands/{pk}/projects"
         elif mine["projects"]:
-            path = f"/api/match/projects/{rng.choice(mine['projects'])}/demands"
+            pk = rng.choice(mine["projects"])
+            path = f"/projects/{pk}/matches/" if panel else f"/api/match/projects/{pk}/demands"
         else:
             continue
         out["match"].append((path, cookies[user]))
@@ -272,7 +282,9 @@ function init(args)
   local host = args[2]
   for line in io.lines(args[1]) do
     local path, cookie = line:match("^([^\t]*)\t(.*)$")
-    requests[#requests + 1] = wrk.format("GET", path, {["Cookie"] = cookie, ["Host"] = host})
+    local headers = {["Cookie"] = cookie, ["Host"] = host}
+    if path:match("/matches/$") then headers["HX-Request"] = "true" end  -- as the page asks
+    requests[#requests + 1] = wrk.format("GET", path, headers)
   end
   math.randomseed(tonumber(args[3]) + tid * 7919)
 end

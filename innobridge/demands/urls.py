@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.demand_list, name="list"),
     path("new/", views.demand_create, name="create"),
     path("<int:pk>/", views.demand_detail, name="detail"),
+    path("<int:pk>/matches/", views.demand_matches, name="matches"),
     path("<int:pk>/edit/", views.demand_edit, name="edit"),
     path("<int:pk>/transition/", views.demand_transition, name="transition"),
     path("<int:pk>/apply/", views.challenge_apply, name="apply"),

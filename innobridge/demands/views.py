@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core.access import can_create_owned_record, demand_contact_visible
 from innobridge.core.choices import District, TechField, Visibility
-from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
+from innobridge.core.errors import AccessDenied, ApplicationError, NotFound, NotReady
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import projects_for_demand
@@ -52,7 +52,6 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_for(user=request.user, pk=pk)
-    can_mark = bool(roles_of(request.user) & {Role.STAFF, Role.MANAGER})
     can_edit = request.user.is_authenticated and selectors.demand_can_edit(
         user=request.user, demand=demand
     )
@@ -64,15 +63,6 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "show_contact": demand_contact_visible(request.user, demand),
             "history": audit_trail(demand) if can_edit else [],
-            "can_mark": can_mark,
-            "rejected": selectors.demand_rejected_matches_for(user=request.user, demand=demand)
-            if can_mark
-            else [],
-            "recommendations": (
-                projects_for_demand(user=request.user, demand=demand)
-                if request.user.is_authenticated
-                else []
-            ),
             "transitions": [
                 t
                 for t in lifecycle.available(request.user, demand)
@@ -99,6 +89,32 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": _timeline(request.user, demand),
         },
     )
+
+
+@login_required
+def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """推荐技术 of a demand within what the user may see, with the feedback staff and managers
+    give (已引荐 / 不合适) and the suggestions they rejected. The demand page asks for it (htmx)
+    once it is shown, so it never waits for the ranking; opened on its own (no script) it is a
+    page. While the first match index of a restarted server is being built the panel says so and
+    offers to retry."""
+    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    can_mark = bool(roles_of(request.user) & {Role.STAFF, Role.MANAGER})
+    context: dict[str, Any] = {"demand": demand, "can_mark": can_mark}
+    try:
+        context["recommendations"] = projects_for_demand(user=request.user, demand=demand)
+    except NotReady as error:
+        if not is_htmx(request):
+            raise
+        context["not_ready"] = error.message
+    else:
+        context["rejected"] = (
+            selectors.demand_rejected_matches_for(user=request.user, demand=demand)
+            if can_mark
+            else []
+        )
+    template = "demands/_matches.html" if is_htmx(request) else "demands/matches.html"
+    return render(request, template, context)
 
 
 def _timeline(user: Any, demand: ScenarioDemand) -> list[dict[str, Any]]:
@@ -189,7 +205,7 @@ def demand_match_mark(request: HttpRequest, pk: int, project_pk: int) -> HttpRes
         messages.error(request, error.message)
     else:
         messages.success(request, _("已记录：%(title)s") % {"title": project.title})
-    return redirect(reverse("demands:detail", kwargs={"pk": demand.pk}) + "#recommendations")
+    return redirect(reverse("demands:detail", kwargs={"pk": demand.pk}) + "#matches")
 
 
 @login_required

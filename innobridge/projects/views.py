@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from innobridge.core.access import can_create_owned_record
 from innobridge.core.choices import TechField, Visibility
-from innobridge.core.errors import AccessDenied, ApplicationError, NotFound
+from innobridge.core.errors import AccessDenied, ApplicationError, NotFound, NotReady
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
 from innobridge.core.matching import (
@@ -56,7 +56,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for(user=request.user, pk=pk)
     can_edit = selectors.project_can_edit(user=request.user, project=project)
     growth_records = growth.records_for(request.user, project)
-    recommendations, challenges = demand_matches_for_project(user=request.user, project=project)
     return render(
         request,
         "projects/detail.html",
@@ -64,9 +63,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "can_edit": can_edit,
             "history": audit_trail(project) if can_edit else [],
-            "recommendations": recommendations,
-            "challenges": challenges,
-            "investors": investors_for_project(user=request.user, project=project),
             "transitions": pipeline.available(request.user, project),
             "timeline": pipeline.timeline_for(request.user, project),
             "submissions": list(project.submissions.select_related("call"))
@@ -82,6 +78,30 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
         },
     )
+
+
+@login_required
+def project_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """可揭榜的挑战、匹配需求、匹配投资方 of a technology, within what the user may see. The
+    project page asks for them (htmx) once it is shown, so it never waits for the ranking; opened
+    on its own (no script) it is a page. While the first match index of a restarted server is
+    being built the panel says so and offers to retry; the page around it is unaffected."""
+    project = selectors.project_get_for(user=request.user, pk=pk)
+    context: dict[str, object] = {"project": project}
+    try:
+        recommendations, challenges = demand_matches_for_project(user=request.user, project=project)
+    except NotReady as error:
+        if not is_htmx(request):
+            raise
+        context["not_ready"] = error.message
+    else:
+        context.update(
+            recommendations=recommendations,
+            challenges=challenges,
+            investors=investors_for_project(user=request.user, project=project),
+        )
+    template = "projects/_matches.html" if is_htmx(request) else "projects/matches.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -26,7 +26,16 @@ def infrared_pair(world: World) -> tuple[Any, Any]:
 
 def test_demand_page_recommends_the_technology_that_solves_it(world: World) -> None:
     answer, demand = infrared_pair(world)
-    response = client_for(world, "staff").get(f"/demands/{demand.pk}/")
+    staff = client_for(world, "staff")
+    # the page shows at once and asks for its 推荐技术 panel when shown (htmx); without a script
+    # the panel's link opens it as a page
+    page = staff.get(f"/demands/{demand.pk}/").content.decode()
+    assert f'hx-get="/demands/{demand.pk}/matches/"' in page
+    assert f'href="/demands/{demand.pk}/matches/"' in page
+    assert answer.title not in page
+    response = staff.get(f"/demands/{demand.pk}/matches/", headers={"HX-Request": "true"})
+    assert "<html" not in response.content.decode()  # the panel alone, swapped into the page
+    assert staff.get(f"/demands/{demand.pk}/matches/").content.decode().count(demand.title) >= 2
     recommendations = response.context["recommendations"]
     assert recommendations[0].record == answer
     assert "共同关键词" in recommendations[0].reason
@@ -48,13 +57,13 @@ def test_recommendations_only_show_what_the_user_may_see(world: World) -> None:
         field="infrared",
     )  # fmt: skip
     for role in ("member_a", "investor", "manager"):
-        recs = client_for(world, role).get(f"/demands/{demand.pk}/").context["recommendations"]
+        recs = client_for(world, role).get(f"/demands/{demand.pk}/matches/").context["recommendations"]  # fmt: skip
         assert hidden not in [rec.record for rec in recs], role
-    staff = client_for(world, "staff").get(f"/demands/{demand.pk}/").context["recommendations"]
+    staff = client_for(world, "staff").get(f"/demands/{demand.pk}/matches/").context["recommendations"]  # fmt: skip
     assert staff[0].record == hidden
-    anonymous = client_for(world, "anonymous").get(f"/demands/{demand.pk}/")
-    assert anonymous.context["recommendations"] == []
-    assert "推荐技术" not in anonymous.content.decode()
+    anonymous = client_for(world, "anonymous")
+    assert "推荐技术" not in anonymous.get(f"/demands/{demand.pk}/").content.decode()
+    assert anonymous.get(f"/demands/{demand.pk}/matches/").status_code == 302  # to sign in
 
 
 def test_project_page_lists_matching_demands(world: World) -> None:
@@ -66,7 +75,7 @@ def test_project_page_lists_matching_demands(world: World) -> None:
         owner=world.org_b, title="电池极耳激光焊接良率提升", description="极耳激光焊接虚焊多，需要稳定的焊接方案。",
         keywords="激光焊接", field="laser",
     )  # fmt: skip
-    recs = client_for(world, "member_a").get(f"/projects/{project.pk}/").context["recommendations"]
+    recs = client_for(world, "member_a").get(f"/projects/{project.pk}/matches/").context["recommendations"]  # fmt: skip
     assert recs[0].record == wanted
     assert "激光焊接" in recs[0].reason
 
@@ -107,7 +116,7 @@ def test_manager_marks_suggestions_and_rejected_ones_drop_out(world: World) -> N
     assert "请填写不合适的理由" in response.content.decode()
     manager.post(url, {"decision": "rejected", "reason": "测温精度达不到变电站要求"})
     manager.post(f"/demands/{demand.pk}/match/{answer.pk}/", {"decision": "introduced"})
-    page = manager.get(f"/demands/{demand.pk}/")
+    page = manager.get(f"/demands/{demand.pk}/matches/")
     recs = page.context["recommendations"]
     assert other not in [rec.record for rec in recs]
     assert [rec.decision for rec in recs if rec.record == answer] == ["introduced"]
@@ -121,7 +130,7 @@ def test_manager_marks_suggestions_and_rejected_ones_drop_out(world: World) -> N
     member = client_for(world, "member_a")
     member.post(f"/demands/{demand.pk}/match/{other.pk}/", {"decision": "introduced"})
     assert demand.feedback.get(project=other).decision == "rejected"
-    assert "对接反馈" not in member.get(f"/demands/{demand.pk}/").content.decode()
+    assert "对接反馈" not in member.get(f"/demands/{demand.pk}/matches/").content.decode()
     api = client_for(world, "staff").post(
         f"/api/match/demands/{demand.pk}/projects/{other.pk}/feedback",
         {"decision": "introduced", "reason": "复核后可用"}, content_type="application/json",
@@ -148,7 +157,7 @@ def test_project_page_and_api_suggest_fitting_investors(world: World) -> None:
         preferred_fields=["biomed"], preferred_stages=["growth"],
     )  # fmt: skip
     project = world.projects["a_public"]  # laser, TRL 6
-    page = client_for(world, "investor").get(f"/projects/{project.pk}/")
+    page = client_for(world, "investor").get(f"/projects/{project.pk}/matches/")
     investors = page.context["investors"]
     assert investors[0].profile == fitting
     assert "关注领域：激光" in investors[0].reason
@@ -172,11 +181,11 @@ def test_project_page_follows_an_investor_who_changes_preferences(world: World) 
     )  # fmt: skip
     project = world.projects["a_public"]  # laser, TRL 6
     viewer = client_for(world, "investor")
-    first = viewer.get(f"/projects/{project.pk}/").context["investors"]
+    first = viewer.get(f"/projects/{project.pk}/matches/").context["investors"]
     assert all(r.profile != investor or "关注领域" not in r.reason for r in first)
     investor.preferred_fields, investor.preferred_stages = ["laser"], ["a"]
     investor.save()
-    again = viewer.get(f"/projects/{project.pk}/").context["investors"]
+    again = viewer.get(f"/projects/{project.pk}/matches/").context["investors"]
     assert again[0].profile == investor
     assert "关注领域：激光" in again[0].reason
 
@@ -267,13 +276,23 @@ def test_while_the_first_index_is_built_a_request_gets_a_readable_503_not_a_kill
         holding.wait()
         try:
             api = manager.get(f"/api/match/demands/{demand.pk}/projects")
+            alone = manager.get(f"/demands/{demand.pk}/matches/")
             page = manager.get(f"/demands/{demand.pk}/")
+            panel = manager.get(f"/demands/{demand.pk}/matches/", headers={"HX-Request": "true"})
+            project_panel = manager.get(f"/projects/{answer.pk}/matches/", headers={"HX-Request": "true"})  # fmt: skip
         finally:
             finished.set()
             builder.join()
         assert api.status_code == 503
         assert "匹配索引正在准备" in api.json()["detail"]
-        assert page.status_code == 503
-        assert "匹配索引正在准备" in page.content.decode()
+        assert alone.status_code == 503
+        assert "匹配索引正在准备" in alone.content.decode()
+        # the demand page itself does not need the index; its panel says to retry, in place
+        assert page.status_code == 200
+        assert demand.title in page.content.decode()
+        for response in (panel, project_panel):
+            assert response.status_code == 200
+            assert "匹配索引正在准备" in response.content.decode()
+            assert "重试" in response.content.decode()
     # built: the same request is answered
     assert manager.get(f"/api/match/demands/{demand.pk}/projects").json()["items"][0]["id"] == answer.pk  # fmt: skip

@@ -562,6 +562,7 @@ def page_rows(i: dict[str, int]) -> list[Row]:
         ("a_draft", "anonymous=302 staff=200 member_a=200 *=404"),
     ):
         rows.append(("projects/<int:pk>/", "GET", f"/projects/{i['project_' + key]}/", spec, None))
+        rows.append(("projects/<int:pk>/matches/", "GET", f"/projects/{i['project_' + key]}/matches/", spec, None))  # fmt: skip
     rows += [
         (
             "projects/<int:pk>/edit/",
@@ -615,6 +616,10 @@ def page_rows(i: dict[str, int]) -> list[Row]:
         ("a_draft", "staff=200 member_a=200 *=404"),
     ):
         rows.append(("demands/<int:pk>/", "GET", f"/demands/{i['demand_' + key]}/", spec, None))
+        signed = (
+            spec if spec == OPEN else f"anonymous=302 {spec}"
+        )  # the panel is for those signed in
+        rows.append(("demands/<int:pk>/matches/", "GET", f"/demands/{i['demand_' + key]}/matches/", SIGNED if spec == OPEN else signed, None))  # fmt: skip
     d_int, d_pub = i["demand_b_internal"], i["demand_b_public"]
     rows += [
         (

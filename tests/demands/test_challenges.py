@@ -99,7 +99,7 @@ def test_technology_owners_see_open_challenges_that_fit(world: World, challenge:
 
     project = TechProjectFactory(owner=world.org_a, title="盾构刀盘磨损声发射在线监测系统", summary="声发射与振动融合，实时监测盾构机刀盘刀具磨损量，精度±0.5mm。", visibility="public")  # fmt: skip
     ScenarioDemandFactory(owner=world.org_b, title="盾构刀盘磨损监测（已发布）", status=S.PUBLISHED)
-    page = client_for(world, "member_a").get(f"/projects/{project.pk}/").content.decode()
+    page = client_for(world, "member_a").get(f"/projects/{project.pk}/matches/").content.decode()
     section = page[page.index("可揭榜的挑战") : page.index("匹配需求")]
     assert challenge.title in section
     assert "已发布" not in section
@@ -142,7 +142,7 @@ def test_project_page_shows_the_demands_and_challenges_the_api_gives_each_role(w
     draft = ScenarioDemandFactory(owner=world.org_b, title="盾构机刀盘磨损监测草稿", description="刀盘磨损在线监测。", visibility="draft", status=S.CHALLENGE)  # fmt: skip
     for role in ("staff", "manager", "member_a", "member_b", "investor"):  # those who may open it
         client = client_for(world, role)
-        context = client.get(f"/projects/{project.pk}/").context
+        context = client.get(f"/projects/{project.pk}/matches/").context
         for name, path in (("recommendations", "demands"), ("challenges", "challenges")):
             shown = [rec.record.title for rec in context[name]]
             api = client.get(f"/api/match/projects/{project.pk}/{path}?k={10 if path == 'demands' else 5}").json()["items"]  # fmt: skip
@@ -152,5 +152,5 @@ def test_project_page_shows_the_demands_and_challenges_the_api_gives_each_role(w
                 assert draft.title not in shown, (role, name)
         assert challenge.title in [rec.record.title for rec in context["challenges"]], role
         assert "盾构刀盘磨损监测（已发布）" in [rec.record.title for rec in context["recommendations"]], role  # fmt: skip
-    staff = client_for(world, "staff").get(f"/projects/{project.pk}/").context["challenges"]
+    staff = client_for(world, "staff").get(f"/projects/{project.pk}/matches/").context["challenges"]
     assert draft.title in [rec.record.title for rec in staff]
