@@ -90,3 +90,36 @@ def test_switching_the_language_to_english_and_back(live_server: Any, world: Wor
     page.wait_for_load_state()
     shot(page, "08-chinese-again")
     assert "技术项目" in page.inner_text("h1")
+
+
+def test_a_manager_sees_the_suggestions_arrive_after_the_page_and_marks_one(live_server: Any, world: World, page: Any) -> None:  # fmt: skip
+    """The demand page shows at once; its 推荐技术 panel arrives by itself (htmx), explained, and a
+    suggestion marked 已引荐 stays marked. A panel that cannot be loaded says so in words."""
+    from tests.demands.factories import ScenarioDemandFactory
+    from tests.projects.factories import TechProjectFactory
+
+    answer = TechProjectFactory(
+        owner=world.org_b, title="变电站红外热像智能巡检系统", field="infrared", trl=7,
+        summary="红外热像仪自动巡检变电站设备，及时发现过热故障。", keywords="红外热像仪，巡检",
+    )  # fmt: skip
+    demand = ScenarioDemandFactory(
+        owner=world.org_a, title="变电站设备过热巡检需求", field="infrared", required_trl=6,
+        description="人工巡检发现设备过热不及时，希望用红外热像仪自动巡检。", keywords="红外热像仪",
+    )  # fmt: skip
+    login(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/demands/{demand.pk}/")
+    row = page.wait_for_selector(f"#recommendations tr:has-text('{answer.title}')")
+    shot(page, "07-demand-suggestions")
+    assert "技术成熟度 7 ≥ 需求 6" in row.inner_text()
+    row.query_selector("button[value=introduced]").click()
+    page.wait_for_load_state()
+    marked = page.wait_for_selector(f"#recommendations tr:has-text('{answer.title}')")
+    assert "已引荐" in marked.inner_text()
+    assert marked.query_selector("button[value=introduced]") is None
+    assert demand.feedback.get(project=answer).decision == "introduced"
+
+    page.route("**/matches/", lambda route: route.fulfill(status=500, body="server error"))
+    page.goto(f"{live_server.url}/projects/{answer.pk}/")
+    alert = page.wait_for_selector("#matches [role=alert]")
+    assert "匹配结果暂时无法加载" in alert.inner_text()
+    assert answer.title in page.inner_text("h1")  # the page itself is all there
