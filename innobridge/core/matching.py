@@ -798,8 +798,11 @@ def _visible_ids(name: str, visible: QuerySet[Any]) -> frozenset[str]:
     return found
 
 
-def projects_for_demand(*, user: Any, demand: Any, k: int = 10) -> list[Recommendation]:
-    """推荐技术: the technologies this user may see that best answer the demand."""
+def projects_for_demand(
+    *, user: Any, demand: Any, k: int = 10, decisions: dict[int, str] | None = None
+) -> list[Recommendation]:
+    """推荐技术: the technologies this user may see that best answer the demand, but those
+    marked 不合适. ``decisions`` (project id → 已引荐/不合适) when the caller has read them."""
     from innobridge.projects.selectors import project_list_for
 
     query = MatchQuery(
@@ -808,9 +811,15 @@ def projects_for_demand(*, user: Any, demand: Any, k: int = 10) -> list[Recommen
         min_trl=demand.required_trl,
     )
     visible = project_list_for(user=user).select_related("owner")
-    decisions = dict(demand.feedback.values_list("project_id", "decision"))
+    if decisions is None:
+        decisions = match_decisions(demand)
     rejected = {pk for pk, decision in decisions.items() if decision == "rejected"}
     return _recommend("projects", query, visible, k, excluded=rejected, decisions=decisions)
+
+
+def match_decisions(demand: Any) -> dict[int, str]:
+    """The feedback given on a demand's suggestions: project id → decision."""
+    return dict(demand.feedback.values_list("project_id", "decision"))
 
 
 def demands_for_project(*, user: Any, project: Any, k: int = 10) -> list[Recommendation]:

@@ -18,12 +18,12 @@ from innobridge.core.choices import District, TechField, Visibility
 from innobridge.core.errors import AccessDenied, ApplicationError, NotFound, NotReady
 from innobridge.core.forms import call_service, changed_data
 from innobridge.core.listing import paginate
-from innobridge.core.matching import projects_for_demand
+from innobridge.core.matching import match_decisions, projects_for_demand
 from innobridge.core.roles import Role, is_staff_role, roles_of
 from innobridge.core.views import audit_trail, is_htmx, list_context
 from innobridge.demands import challenges, lifecycle, selectors, services, validation
 from innobridge.demands.forms import ScenarioDemandForm
-from innobridge.demands.models import ChallengeApplication, ScenarioDemand
+from innobridge.demands.models import ChallengeApplication, MatchFeedback, ScenarioDemand
 
 
 def demand_list(request: HttpRequest) -> HttpResponse:
@@ -101,16 +101,20 @@ def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_for(user=request.user, pk=pk)
     can_mark = bool(roles_of(request.user) & {Role.STAFF, Role.MANAGER})
     context: dict[str, Any] = {"demand": demand, "can_mark": can_mark}
+    decisions = match_decisions(demand)
     try:
-        context["recommendations"] = projects_for_demand(user=request.user, demand=demand)
+        context["recommendations"] = projects_for_demand(
+            user=request.user, demand=demand, decisions=decisions
+        )
     except NotReady as error:
         if not is_htmx(request):
             raise
         context["not_ready"] = error.message
     else:
+        # most demands have no rejected suggestion: then there is nothing to look up
         context["rejected"] = (
             selectors.demand_rejected_matches_for(user=request.user, demand=demand)
-            if can_mark
+            if can_mark and MatchFeedback.Decision.REJECTED in decisions.values()
             else []
         )
     template = "demands/_matches.html" if is_htmx(request) else "demands/matches.html"
