@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from innobridge.matching.dense import Embedder, Vectors
 from innobridge.matching.dictionary import alias_concepts
+from innobridge.matching.explain import worth_showing
 from innobridge.matching.fusion import (
     FEEDBACK_DEPTH,
     FIELD_BOOST,
@@ -59,7 +60,6 @@ from innobridge.matching.text import (
     normalize,
     query_aliases,
     telling,
-    worth_showing,
 )
 from innobridge.matching.text import query_tokens as tokenize_query
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from innobridge.matching.explain import worth_showing
 from innobridge.matching.lexical import FastBM25
-from innobridge.matching.text import tokenize, worth_showing
+from innobridge.matching.text import tokenize
 
 TEXT_WEIGHT = 0.7
 FIELD_WEIGHT = 0.3

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from innobridge.matching.text import tokenize, worth_showing
+from innobridge.matching.explain import worth_showing
+from innobridge.matching.text import tokenize
 
 FIELD_WEIGHT = 2.0
 STAGE_WEIGHT = 1.0

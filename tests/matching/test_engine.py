@@ -309,3 +309,10 @@ def test_an_explanation_names_the_shared_technology_not_the_words_of_the_form() 
     honours = MatchIndex([Document("T3", "量子重力仪。项目入选省级首台（套）重大技术装备。")])
     reason = honours.search(MatchQuery("星载计算机项目，入选省级首台（套）重大技术装备"), k=1)[0]
     assert reason.explanation.shared_terms == ()  # an honour both hold is not a technology
+    plain = MatchIndex(
+        [Document("T4", "武汉某科技公司的五轴数控机床，换型时间缩短一半，降低人工成本。")]
+    )
+    need = MatchQuery("某科技企业希望引进五轴数控机床，现在换型时间长、人工成本高、效率低。")
+    shown = plain.search(need, k=1)[0].explanation.shared_terms
+    assert "数控机床" in shown
+    assert not {"科技", "时间", "人工", "成本"} & set(shown)  # words of any problem statement
