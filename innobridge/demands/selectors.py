@@ -50,12 +50,11 @@ def demand_list_for(
     return queryset
 
 
-def demand_get_for(*, user: Any, pk: int) -> ScenarioDemand:
-    demand = (
-        ScenarioDemand.objects.filter(demand_visible_q(user), pk=pk)
-        .select_related("owner", "manager")
-        .first()
-    )
+def demand_get_for(*, user: Any, pk: int, related: bool = True) -> ScenarioDemand:
+    """The demand if the user may see it; ``related=False`` leaves its owner and manager unread
+    (a match panel needs the demand's own text only)."""
+    found = ScenarioDemand.objects.filter(demand_visible_q(user), pk=pk)
+    demand = (found.select_related("owner", "manager") if related else found).first()
     if demand is None:
         raise NotFound(_("未找到该需求，或您无权查看。"))
     return demand

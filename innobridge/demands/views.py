@@ -98,7 +98,7 @@ def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
     once it is shown, so it never waits for the ranking; opened on its own (no script) it is a
     page. While the first match index of a restarted server is being built the panel says so and
     offers to retry."""
-    demand = selectors.demand_get_for(user=request.user, pk=pk)
+    demand = selectors.demand_get_for(user=request.user, pk=pk, related=False)
     can_mark = bool(roles_of(request.user) & {Role.STAFF, Role.MANAGER})
     context: dict[str, Any] = {"demand": demand, "can_mark": can_mark}
     decisions = match_decisions(demand)

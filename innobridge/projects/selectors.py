@@ -50,12 +50,11 @@ def project_list_for(
     return queryset
 
 
-def project_get_for(*, user: Any, pk: int) -> TechProject:
-    project = (
-        TechProject.objects.filter(project_visible_q(user), pk=pk)
-        .select_related("owner", "manager")
-        .first()
-    )
+def project_get_for(*, user: Any, pk: int, related: bool = True) -> TechProject:
+    """The project if the user may see it; ``related=False`` leaves its owner and manager unread
+    (a match panel needs the project's own text only)."""
+    found = TechProject.objects.filter(project_visible_q(user), pk=pk)
+    project = (found.select_related("owner", "manager") if related else found).first()
     if project is None:
         raise NotFound(_("未找到该技术项目，或您无权查看。"))
     return project

@@ -86,7 +86,7 @@ def project_matches(request: HttpRequest, pk: int) -> HttpResponse:
     project page asks for them (htmx) once it is shown, so it never waits for the ranking; opened
     on its own (no script) it is a page. While the first match index of a restarted server is
     being built the panel says so and offers to retry; the page around it is unaffected."""
-    project = selectors.project_get_for(user=request.user, pk=pk)
+    project = selectors.project_get_for(user=request.user, pk=pk, related=False)
     context: dict[str, object] = {"project": project}
     try:
         recommendations, challenges = demand_matches_for_project(user=request.user, project=project)
