@@ -57,6 +57,9 @@ def owned_record_visible_q(user: Any, *, public_for_anonymous: bool) -> Q:
 
 
 def owned_record_editable_q(user: Any) -> Q:
+    """Projects and demands a user may change: staff all; a manager those assigned to them; a
+    member their organization's drafts. ``owned_record_editable`` is the same rule for one
+    record already read."""
     if is_staff_role(user):
         return EVERYTHING
     if user is None or not user.is_authenticated:
@@ -65,6 +68,24 @@ def owned_record_editable_q(user: Any) -> Q:
     if Role.MEMBER in roles_of(user):
         q |= Q(owner_id__in=org_ids_of(user), visibility=Visibility.DRAFT)
     return q
+
+
+def owned_record_editable(user: Any, record: Any) -> bool:
+    """``owned_record_editable_q`` for a record the page has just read, without asking the
+    database again: whether its page offers 修改. Saving still checks with the database
+    (``*_can_edit``), so a stale record can never let a change through."""
+    if is_staff_role(user):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    if Role.MANAGER in roles and record.manager_id == user.pk:
+        return True
+    return (
+        Role.MEMBER in roles
+        and record.owner_id in org_ids_of(user)
+        and record.visibility == Visibility.DRAFT
+    )
 
 
 def project_visible_q(user: Any) -> Q:
@@ -93,11 +114,21 @@ def organization_visible_q(user: Any) -> Q:
 
 
 def organization_editable_q(user: Any) -> Q:
+    """Staff change every organization, members their own (``organization_editable`` for one)."""
     if is_staff_role(user):
         return EVERYTHING
     if user is None or not user.is_authenticated:
         return NOTHING
     return Q(pk__in=org_ids_of(user))
+
+
+def organization_editable(user: Any, organization: Any) -> bool:
+    """``organization_editable_q`` for an organization the page has just read."""
+    if is_staff_role(user):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(organization.pk in org_ids_of(user))
 
 
 def person_visible_q(user: Any) -> Q:

@@ -13,7 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innobridge.core.access import can_create_owned_record, demand_contact_visible
+from innobridge.core.access import (
+    can_create_owned_record,
+    demand_contact_visible,
+    owned_record_editable,
+)
 from innobridge.core.choices import District, TechField, Visibility
 from innobridge.core.errors import AccessDenied, ApplicationError, NotFound, NotReady
 from innobridge.core.forms import call_service, changed_data
@@ -52,9 +56,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = selectors.demand_get_for(user=request.user, pk=pk)
-    can_edit = request.user.is_authenticated and selectors.demand_can_edit(
-        user=request.user, demand=demand
-    )
+    can_edit = owned_record_editable(request.user, demand)
     return render(
         request,
         "demands/detail.html",

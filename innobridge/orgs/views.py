@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from innobridge.core.access import cultivation_visible
+from innobridge.core.access import cultivation_visible, organization_editable
 from innobridge.core.choices import District, TechField
 from innobridge.core.errors import AccessDenied
 from innobridge.core.forms import call_service, changed_data
@@ -46,7 +46,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_get_for(user=request.user, pk=pk)
-    can_edit = selectors.organization_can_edit(user=request.user, organization=organization)
+    can_edit = organization_editable(request.user, organization)
     params = {"owner": str(organization.pk)}
     return render(
         request,

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innobridge.core.access import can_create_owned_record
+from innobridge.core.access import can_create_owned_record, owned_record_editable
 from innobridge.core.choices import TechField, Visibility
 from innobridge.core.errors import AccessDenied, ApplicationError, NotFound, NotReady
 from innobridge.core.forms import call_service, changed_data
@@ -54,7 +54,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for(user=request.user, pk=pk)
-    can_edit = selectors.project_can_edit(user=request.user, project=project)
+    can_edit = owned_record_editable(request.user, project)
     growth_records = growth.records_for(request.user, project)
     return render(
         request,

@@ -186,3 +186,38 @@ def test_a_role_or_membership_change_applies_on_the_next_page(world: World) -> N
     assert staff.get("/targets/").status_code == 200
     world.users["staff"].groups.clear()
     assert staff.get("/targets/").status_code == 403
+
+
+EDITABLE = {
+    "staff": ALL,
+    "manager": {"b_internal"},
+    "member_a": {"a_draft"},
+    "member_b": {"b_draft"},
+    "expert": set(),
+    "investor": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_detail_pages_offer_edit_to_exactly_those_who_may_save(world: World, role: str) -> None:
+    """The 修改 button is decided from the record the page read (no second query); it must
+    agree with the database rule the save itself checks, for every role and record."""
+    from innobridge.core.access import organization_editable_q, owned_record_editable_q
+    from innobridge.demands.models import ScenarioDemand
+    from innobridge.orgs.models import Organization
+    from innobridge.projects.models import TechProject
+
+    client, user = client_for(world, role), world.users[role]
+    for kind, records, model, seen in (
+        ("projects", world.projects, TechProject, PROJECTS_SEEN),
+        ("demands", world.demands, ScenarioDemand, DEMANDS_SEEN),
+    ):
+        rule = set(model.objects.filter(owned_record_editable_q(user)).values_list("pk", flat=True))  # fmt: skip
+        assert {key for key, record in records.items() if record.pk in rule} == EDITABLE[role]
+        for key in seen[role]:
+            page = client.get(f"/{kind}/{records[key].pk}/").content.decode()
+            assert (f"/{kind}/{records[key].pk}/edit/" in page) == (key in EDITABLE[role]), (kind, key)  # fmt: skip
+    rule = set(Organization.objects.filter(organization_editable_q(user)).values_list("pk", flat=True))  # fmt: skip
+    for organization in (world.org_a, world.org_b, world.investor_org):
+        page = client.get(f"/orgs/{organization.pk}/").content.decode()
+        assert (f"/orgs/{organization.pk}/edit/" in page) == (organization.pk in rule), organization.name  # fmt: skip
