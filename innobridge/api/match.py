@@ -38,6 +38,14 @@ class SynonymOut(Schema):
     match_words: str
 
 
+class LayTermOut(Schema):
+    """A word of the demand that the technology's text does not hold, but an everyday wording
+    of one of its concepts does."""
+
+    word: str
+    term: str
+
+
 class MatchOut(Schema):
     id: int
     title: str
@@ -49,6 +57,9 @@ class MatchOut(Schema):
     synonyms: list[SynonymOut]
     expanded_terms: list[str] = Field(
         description="技术方的相关技术词：需求本身未用、但与其最佳匹配共有的词（伪相关反馈）"
+    )
+    lay_terms: list[LayTermOut] = Field(
+        description="通俗说法相符：需求用词不在技术文本中，但出现在该技术所含概念的通俗说法里"
     )
     constraints: list[ConstraintOut]
     parts: dict[str, float]
@@ -78,6 +89,9 @@ def _out(recommendations: list[Recommendation]) -> dict[str, Any]:
                     for term, query_words, match_words in rec.explanation.synonyms
                 ],
                 "expanded_terms": list(rec.explanation.expanded_terms),
+                "lay_terms": [
+                    {"word": word, "term": term} for word, term in rec.explanation.lay_terms
+                ],
                 "constraints": [vars(check) for check in rec.explanation.constraints],
                 "parts": {name: round(value, 6) for name, value in rec.explanation.parts.items()},
             }

@@ -669,6 +669,14 @@ def explain(explanation: Explanation) -> str:
             for term in explanation.shared_terms
         ]
         parts.append(_("共同关键词：%s") % "、".join(shown))
+    if explanation.lay_terms:  # the demand's everyday words for one of the technology's concepts
+        parts.append(
+            _("通俗说法相符：%s")
+            % "、".join(
+                _("%(word)s（指%(term)s）") % {"word": word, "term": term}
+                for word, term in explanation.lay_terms
+            )
+        )
     if explanation.expanded_terms:  # words of the demand's best matches (feedback), not its own
         parts.append(_("相关技术词：%s") % "、".join(explanation.expanded_terms))
     for check in explanation.constraints:

@@ -8,7 +8,9 @@ The supply file is streamed twice (counting, then scoring in chunks) through a t
 file, and every demand keeps only its best candidates, so memory stays bounded however long the
 supply file is. Any malformed line stops the run with its line number before anything is written.
 
-Scores are fused as in the in-memory engine (``fusion.py``), feedback included: with an embedder,
+Each technology is indexed for BM25 under its written words and the words of its concepts' lay
+expressions, and a demand's coverage is counted against the written words, as in the engine
+(``engine._indexed``). Scores are fused as in the in-memory engine (``fusion.py``), feedback included: with an embedder,
 the candidates keep their vectors and words, the dense moments are summed while scoring, and one
 more pass over the token file counts what the feedback terms need (their document frequencies,
 and the words of the fixed sample their BM25 statistics come from).
@@ -40,7 +42,7 @@ from innobridge.matching.fusion import (
 )
 from innobridge.matching.lexical import CorpusStats, bm25, bm25_weighted
 from innobridge.matching.retrieval import DenseMoments, statistics_sample
-from innobridge.matching.text import document_tokens, query_tokens, telling
+from innobridge.matching.text import document_tokens, lay_words, query_tokens, telling
 
 RUN_TAG = "innobridge"
 CANDIDATES = 100
@@ -134,7 +136,7 @@ def read_supply(path: Path) -> Iterator[Supply]:
         )
 
 
-_Item = tuple[float, int, str, float, float, list[str], Any]
+_Item = tuple[float, int, str, float, float, list[str], list[str], Any]
 
 
 class _Best:
@@ -154,11 +156,12 @@ class _Best:
         lexical: float,
         dense: float,
         tokens: list[str],
+        lay: list[str],
         vector: npt.NDArray[np.float32] | None,
     ) -> None:
         if len(self.heap) < self.size or (score, -order) > self.heap[0][:2]:
             kept = vector.copy() if vector is not None else None  # not a view of the chunk
-            item = (score, -order, supply_id, lexical, dense, tokens, kept)
+            item = (score, -order, supply_id, lexical, dense, tokens, lay, kept)
             if len(self.heap) < self.size:
                 heapq.heappush(self.heap, item)
             else:
@@ -187,7 +190,9 @@ def run(
         raise InputError("--k must be at least 1")
     demands = read_demands(demand_path)
     queries = [query_tokens(demand.text) for demand in demands]
-    stats = CorpusStats(terms=frozenset(term for query in queries for term in query))
+    asked = frozenset(term for query in queries for term in query)
+    stats = CorpusStats(terms=asked)  # of the indexed words (written and lay), for BM25
+    written = CorpusStats(terms=asked)  # of the written words: a demand's coverage
     postings: dict[str, list[int]] = {}
     for index, query in enumerate(queries):
         for term in set(query):
@@ -203,9 +208,11 @@ def run(
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for supply in read_supply(supply_path):  # pass 1: validate, count, spool tokens
             tokens = document_tokens(supply.text)
-            stats.add(tokens)
+            lay = lay_words(tokens)  # BM25 indexes both, as the engine does (engine._indexed)
+            written.add(tokens)
+            stats.add(tokens + lay)
             spool.write(
-                json.dumps([supply.id, supply.field, supply.trl, supply.text, tokens]) + "\n"
+                json.dumps([supply.id, supply.field, supply.trl, supply.text, tokens, lay]) + "\n"
             )
         spool.seek(0)
         order = 0
@@ -227,17 +234,19 @@ def run(
         firsts: list[list[_Fused]] = []
         weights: list[float] = []
         for demand, state, query in zip(demands, states, queries, strict=True):
-            weight = lexical_weight(coverage(query, stats.df.__getitem__)) if embedder is not None else 1.0  # fmt: skip
+            weight = lexical_weight(coverage(query, lambda t: written.df[t] > 0)) if embedder is not None else 1.0  # fmt: skip
             fused: dict[str, _Fused] = {}
             for item in state.lexical.heap + state.semantic.heap:
-                _score, _order, supply_id, lexical, dense, tokens, vector = item
+                _score, _order, supply_id, lexical, dense, tokens, lay, vector = item
                 position, field, trl = meta[supply_id]
                 total = weight * state.lexical_stats.z(lexical) + constraint_bonus(
                     demand.field, demand.min_trl, field, trl
                 )
                 if embedder is not None:
                     total += state.dense_stats.z(dense)
-                fused[supply_id] = _Fused(supply_id, total, position, field or "", tokens, vector)
+                fused[supply_id] = _Fused(
+                    supply_id, total, position, field or "", tokens, lay, vector
+                )
             firsts.append(sorted(fused.values(), key=lambda f: (-f.score, f.position)))
             weights.append(weight)
         rankings = firsts
@@ -260,7 +269,8 @@ class _Fused:
     score: float
     position: int
     field: str
-    tokens: list[str]
+    tokens: list[str]  # as written (feedback takes its terms from these)
+    lay: list[str]  # the lay words BM25 indexes it under too
     vector: Any
 
 
@@ -287,10 +297,10 @@ def _with_feedback(
     sampled: list[tuple[Counter[str], int]] = []
     spool.seek(0)
     for position, line in enumerate(spool):
-        tokens = json.loads(line)[4]
-        counts.add(tokens)
+        _id, _field, _trl, _text, tokens, lay = json.loads(line)
+        counts.add(tokens + lay)
         if len(sampled) < len(sample) and sample[len(sampled)] == position:
-            sampled.append((Counter(tokens), len(tokens)))
+            sampled.append((Counter(tokens + lay), len(tokens) + len(lay)))
     rankings = []
     for demand, query, first, weight in zip(demands, queries, firsts, weights, strict=True):
         if weight >= 1.0 or not first:
@@ -319,18 +329,19 @@ def _score_chunk(
             moments.append(DenseMoments(vectors))
         else:
             moments[0].add(vectors)
-    for position, (supply_id, field, trl, _text, tokens) in enumerate(chunk):
+    for position, (supply_id, field, trl, _text, tokens, lay) in enumerate(chunk):
         meta.setdefault(supply_id, (order, field, trl))
-        touched = {i for term in set(tokens) for i in postings.get(term, ())}
+        indexed = tokens + lay
+        touched = {i for term in set(indexed) for i in postings.get(term, ())}
         vector = vectors[position] if vectors is not None else None
         for index, state in enumerate(states):
-            lexical = bm25(queries[index], tokens, stats) if index in touched else 0.0
+            lexical = bm25(queries[index], indexed, stats) if index in touched else 0.0
             dense = float(dense_scores[position, index]) if dense_scores is not None else 0.0
             state.lexical_stats.add(lexical)
-            state.lexical.offer(lexical, order, supply_id, lexical, dense, tokens, vector)
+            state.lexical.offer(lexical, order, supply_id, lexical, dense, tokens, lay, vector)
             if dense_scores is not None:
                 state.dense_stats.add(dense)
-                state.semantic.offer(dense, order, supply_id, lexical, dense, tokens, vector)
+                state.semantic.offer(dense, order, supply_id, lexical, dense, tokens, lay, vector)
         order += 1
     return order
 
@@ -346,7 +357,7 @@ def _rescored(
 ) -> list[_Fused]:
     """One demand's ranking after feedback on the head of its first ranking."""
     head = first[:FEEDBACK_DEPTH]
-    head_counts = [(Counter(f.tokens), len(f.tokens)) for f in head]
+    head_counts = [(Counter(f.tokens + f.lay), len(f.tokens) + len(f.lay)) for f in head]
 
     def expanded(
         terms: list[tuple[str, float]],
@@ -377,7 +388,7 @@ def _rescored(
         return first
     scores, _terms = fed
     rescored = [
-        _Fused(f.supply_id, f.score + float(extra), f.position, f.field, f.tokens, f.vector)
+        _Fused(f.supply_id, f.score + float(extra), f.position, f.field, f.tokens, f.lay, f.vector)
         for f, extra in zip(head, scores, strict=True)
     ]
     rescored.sort(key=lambda f: (-f.score, f.position))

@@ -25,7 +25,7 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,8 @@ from innobridge.matching.retrieval import (
 from innobridge.matching.text import (
     document_tokens,
     domain_terms,
+    lay_sources,
+    lay_words,
     normalize,
     query_aliases,
     telling,
@@ -134,6 +136,10 @@ class Explanation:
     # terms this technology shares with the demand's best matches but not with the demand itself
     # (feedback expansion, ``fusion.py``); never among ``shared_terms``
     expanded_terms: tuple[str, ...] = ()
+    # (word of the demand, concept of the technology) where the demand's word is not in the
+    # technology's text but in an everyday wording of a concept it names (``text.lay_sources``):
+    # "切不动" ← 厚板切割; never among ``shared_terms``
+    lay_terms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,15 +202,19 @@ class MatchIndex:
         self.document_frequency: Counter[str] = Counter()
         self.bm25: FastBM25 | None = None
         reuse = self._reusable(previous)
+        # the words the documents are written in: a query's coverage is counted against these
+        self.written: frozenset[str] = frozenset()
         if any(self.tokens):
             self.bm25 = FastBM25(k1=1.2, b=0.75)
-            corpus = [t or [""] for t in self.tokens]
             if reuse is not None and previous is not None and previous.bm25 is not None:
+                # a reused document's words are taken from ``previous``: only the others' are read
+                corpus = [t if i >= 0 else _indexed(t) for t, i in zip(self.tokens, reuse.tolist(), strict=True)]  # fmt: skip
                 self.bm25.index_reusing(corpus, previous.bm25, reuse)
             else:
-                self.bm25.index(corpus, show_progress=False)
+                self.bm25.index([_indexed(t) for t in self.tokens], show_progress=False)
             self.document_frequency.update(self.bm25.document_frequencies)
             self.document_frequency.pop("", None)  # what stood in for a document without words
+            self.written = frozenset(chain.from_iterable(self.tokens))
         if vectors is not None and len(vectors) != len(self.documents):
             raise ValueError("one vector per document is needed")
         self.vectors = vectors
@@ -374,7 +384,7 @@ class MatchIndex:
         if self.embedder is not None and self.vectors is not None:
             query_vector = query_vector_of(self.embedder, query.text)
             dense = _z(np.asarray(self.vectors @ query_vector, dtype=np.float64))
-            weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
+            weight = lexical_weight(coverage(query_tokens, self.written.__contains__))
             lexical_z = weight * lexical_z
             total = lexical_z + dense
         bonus = self._bonus(query, None)
@@ -432,7 +442,7 @@ class MatchIndex:
         weight = 1.0
         if nearest is not None:
             dense = self._dense_z(candidates, *nearest)
-            weight = lexical_weight(coverage(query_tokens, self.document_frequency.__getitem__))
+            weight = lexical_weight(coverage(query_tokens, self.written.__contains__))
             lexical_z = weight * lexical_z
             total = lexical_z + dense
         bonus = self._bonus(query, candidates)
@@ -609,6 +619,12 @@ class MatchIndex:
             for t in shared[:SHARED_TERMS_SHOWN]
             if query_via.get(t, t) != doc_via.get(t, t)
         )
+        lay = lay_sources(self.tokens[i])
+        lay_terms = tuple(
+            (t, lay[t])
+            for t in dict.fromkeys(query_tokens)
+            if t in lay and t not in present and worth_showing(t)
+        )[:SHARED_TERMS_SHOWN]
         constraints = []
         if query.field:
             constraints.append(
@@ -618,8 +634,9 @@ class MatchIndex:
             met = doc.trl is None or doc.trl >= query.min_trl
             constraints.append(Constraint("trl", met, query.min_trl, doc.trl))
         return Explanation(
-            tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms, expanded
-        )
+            tuple(shared[:SHARED_TERMS_SHOWN]), tuple(constraints), parts, synonyms, expanded,
+            lay_terms,
+        )  # fmt: skip
 
     def _doc_aliases(self, i: int) -> dict[str, str]:
         """concept → alias as written in document ``i``, from its indexed words (its words as
@@ -647,6 +664,12 @@ class MatchIndex:
     def _idf(self, term: str) -> float:
         n, df = len(self.documents), self.document_frequency.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _indexed(tokens: list[str]) -> list[str]:
+    """What BM25 indexes a document under: its words, then the words of the lay expressions of
+    the concepts it names (``text.lay_words``)."""
+    return (tokens + lay_words(tokens)) if tokens else [""]
 
 
 def _mean_std(scores: npt.NDArray[np.float32]) -> tuple[float, float]:

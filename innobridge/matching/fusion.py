@@ -52,12 +52,14 @@ FEEDBACK_DEPTH = 100  # the first ranking's best documents that feedback re-scor
 FEEDBACK_AGREEMENT = 0.5
 
 
-def coverage(tokens: list[str], document_frequency: Callable[[str], int]) -> float:
-    """Share of the query's distinct words (two characters or more) found in the corpus."""
+def coverage(tokens: list[str], written: Callable[[str], bool]) -> float:
+    """Share of the query's distinct words (two characters or more) that the corpus' texts are
+    written in (``written``; not the lay words BM25 also indexes them under: a factory manager's
+    need stays a plain-language need, and dense and feedback keep their weight)."""
     words = [t for t in dict.fromkeys(tokens) if len(t) >= 2]
     if not words:
         return 0.0
-    return sum(1 for t in words if document_frequency(t) > 0) / len(words)
+    return sum(1 for t in words if written(t)) / len(words)
 
 
 def lexical_weight(query_coverage: float) -> float:

@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import jieba
 
@@ -154,25 +154,57 @@ def lay_expansion(text: str) -> str:
     A factory manager writes "厚板切不动" where the summary says "厚板切割"; the query side
     cannot know which concept a lay wording means (naming one outweighed the rest of the need,
     bench/data/README.md), but the document side can say every way its concepts are put."""
+    chosen = [expression for expression, _term in _lay_chosen(tuple(document_tokens(text)))]
+    return f"{text}。{'，'.join(chosen)}" if chosen else text
+
+
+def lay_words(tokens: list[str]) -> list[str]:
+    """The words of the lay expressions ``lay_expansion`` adds to a technology with these
+    (``document_tokens``) words: BM25 indexes a technology under them too, so "切不动" in a
+    factory manager's need finds the technology whose summary says "厚板切割" (the engine still
+    counts a need's coverage against the written words only, ``MatchIndex``)."""
+    return [word for expression, _term in _lay_chosen(tuple(tokens)) for word in _expression_words(expression)]  # fmt: skip
+
+
+def lay_sources(tokens: list[str]) -> dict[str, str]:
+    """word of those lay expressions → the concept of the technology it speaks of (the first
+    concept whose expressions hold it): what an explanation says a plain word stood for."""
+    found: dict[str, str] = {}
+    for expression, term in _lay_chosen(tuple(tokens)):
+        for word in _expression_words(expression):
+            found.setdefault(word, term)
+    return found
+
+
+def _lay_chosen(tokens: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(lay expression, its concept) for the concepts ``tokens`` name, in turn from each concept,
+    first named first, at most ``LAY_EXPANSION_MAX`` (the same text gives the same ones in the
+    dense reading and in BM25)."""
     by_concept = lay_by_concept()
     aliases = alias_concepts()
     named: list[str] = []
-    for word in document_tokens(text):
+    for word in tokens:
         for term in ((word,) if word in by_concept else ()) + aliases.get(word, ()):
             if term not in named:
                 named.append(term)
-    queues = [list(by_concept[term]) for term in named if by_concept.get(term)]
-    chosen: list[str] = []
+    queues = [[(lay, term) for lay in by_concept[term]] for term in named if by_concept.get(term)]
+    chosen: list[tuple[str, str]] = []
     taken: set[str] = set()
     while queues and len(chosen) < LAY_EXPANSION_MAX:
         for queue in queues:
-            while queue and queue[0] in taken:
+            while queue and queue[0][0] in taken:
                 queue.pop(0)
             if queue and len(chosen) < LAY_EXPANSION_MAX:
-                taken.add(queue[0])
+                taken.add(queue[0][0])
                 chosen.append(queue.pop(0))
         queues = [queue for queue in queues if queue]
-    return f"{text}。{'，'.join(chosen)}" if chosen else text
+    return tuple(chosen)
+
+
+@cache
+def _expression_words(expression: str) -> tuple[str, ...]:
+    """A lay expression's words, segmented once (the dictionary holds some 8,500)."""
+    return _surface_tokens(expression)
 
 
 def _parts(tokens: list[str]) -> list[str]:

@@ -89,6 +89,7 @@ def test_match_api_returns_explained_results_within_visibility(world: World) -> 
     assert {"kind": "trl", "met": True, "wanted": 6, "actual": 7} in first["constraints"]
     assert all(item["reason"] for item in body["items"])
     assert all(isinstance(item["expanded_terms"], list) for item in body["items"])
+    assert all(isinstance(item["lay_terms"], list) for item in body["items"])
     visible = {
         p.pk
         for key, p in world.projects.items()
@@ -248,6 +249,14 @@ def test_reason_names_the_related_words_that_feedback_brought_in() -> None:
     )
     assert reason == "共同关键词：钢板；相关技术词：挂渣、穿孔；技术成熟度 7 ≥ 需求 6"
     assert "相关技术词" not in explain(Explanation(shared_terms=("钢板",), constraints=()))
+
+
+def test_reason_says_which_concept_a_demands_everyday_word_stood_for() -> None:
+    from innobridge.core.matching import explain
+    from innobridge.matching.engine import Explanation
+
+    reason = explain(Explanation(shared_terms=(), constraints=(), lay_terms=(("切不动", "厚板切割"),)))  # fmt: skip
+    assert reason == "通俗说法相符：切不动（指厚板切割）"
 
 
 def test_while_the_first_index_is_built_a_request_gets_a_readable_503_not_a_killed_worker(world: World) -> None:  # fmt: skip

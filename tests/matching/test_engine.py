@@ -316,3 +316,22 @@ def test_an_explanation_names_the_shared_technology_not_the_words_of_the_form() 
     shown = plain.search(need, k=1)[0].explanation.shared_terms
     assert "数控机床" in shown
     assert not {"科技", "时间", "人工", "成本"} & set(shown)  # words of any problem statement
+
+
+def test_a_factory_managers_words_find_the_technology_through_its_concepts_lay_wordings() -> None:
+    """The word "切不动" is in no technology's text; it is one of the dictionary's everyday wordings of
+    厚板切割 ("厚板切不动"), a concept the cutting equipment names. BM25 indexes the technology
+    under those words too, and the explanation says which concept the manager's word stood for."""
+    from innobridge.matching.fusion import coverage
+
+    index = MatchIndex(DOCS)
+    assert "切不动" not in tokenize(DOCS[0].text)
+    results = index.search(MatchQuery("车间的钢板太厚，切不动"), k=2)
+    assert results[0].id == "cut"
+    assert ("切不动", "厚板切割") in results[0].explanation.lay_terms
+    assert "切不动" not in results[0].explanation.shared_terms
+    # the lay words do not make a plain need look written in the corpus' words: its coverage,
+    # which sets how far BM25 is trusted beside the dense list, counts the written words only
+    assert "厚板切割" in index.written
+    assert "切不动" not in index.written
+    assert coverage(["切不动", "钢板"], index.written.__contains__) == 0.0
