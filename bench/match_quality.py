@@ -9,7 +9,7 @@ Then the dev set under bench/data/ (160 technologies, the same 55 needs in a spe
 plain-language style, graded labels), each style on its own; then, when present, the validation
 test and holdout sets (``val_*``, ``test_*``, ``holdout_*``: 45 other needs each for the same
 technologies, written later by people who read neither the other needs nor the engine) and the
-fresh sets (``fresh_*``, ``fresh2_*``, ``fresh3_*``: needs and technologies of their own;
+fresh sets (``fresh_*`` to ``fresh4_*``: needs and technologies of their own;
 bench/data/README.md says what each one judged).
 
 "dense" rows rank the technologies as written (an embedding model off the shelf); the full engine
@@ -199,7 +199,7 @@ def main() -> None:
     )
     print_table(results, timings)
     dev_set(Document, MatchIndex, MatchQuery, "dev")
-    for prefix in ("val", "test", "holdout", "fresh", "fresh2", "fresh3"):
+    for prefix in ("val", "test", "holdout", "fresh", "fresh2", "fresh3", "fresh4"):
         if (ROOT / "bench" / "data" / f"{prefix}_qrels.tsv").exists():
             dev_set(Document, MatchIndex, MatchQuery, prefix)
 
@@ -270,7 +270,7 @@ def dev_set(Document, MatchIndex, MatchQuery, prefix: str) -> None:  # noqa: N80
             runs[f"dense {LAY}"][demand["id"]] = [ids[j] for j in order]
             for model, index in full.items():
                 runs[f"full, {model}"][demand["id"]] = [m.id for m in index.search(query, k=30)]
-        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set", "fresh2": "fresh2 set", "fresh3": "fresh3 set"}[prefix]  # fmt: skip
+        title = {"dev": "dev set", "val": "validation set", "test": "test set", "holdout": "holdout set", "fresh": "fresh set", "fresh2": "fresh2 set", "fresh3": "fresh3 set", "fresh4": "fresh4 set"}[prefix]  # fmt: skip
         print(f"\n{title}, {style} style: {len(demands)} demands, {len(supply)} technologies")
         print_table({system: graded(rankings, wanted) for system, rankings in runs.items()})
 

@@ -1,8 +1,9 @@
 """How scores combine, shared by the in-memory index and the streaming batch run.
 
-Each score list (BM25, dense) is z-normalized over the whole corpus for the query. The lexical
-list is weighted by how much of the query's own wording occurs in the corpus at all (its
-*coverage*): a specialist demand or a keyword query is written in the documents' words and BM25
+Each score list (BM25, dense) is z-normalized over the whole corpus for the query. BM25 indexes
+a technology under its written words and the words of its concepts' lay expressions
+(``engine._indexed``); the lexical list is weighted by how much of the query's own wording occurs
+in the corpus' texts as written (its *coverage*, lay words not counted): a specialist demand or a keyword query is written in the documents' words and BM25
 is trusted fully; a plain-language description ("切出来的口子全是毛刺") mostly uses words no
 technology summary contains, its few lexical hits are noise, and the dense model leads. The
 structured constraints then add or take a fixed number of standard deviations. The two numbers
