@@ -12,7 +12,8 @@ import logging
 import re
 import threading
 import unicodedata
-from functools import cache, lru_cache
+from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -154,7 +155,9 @@ def lay_expansion(text: str) -> str:
     A factory manager writes "厚板切不动" where the summary says "厚板切割"; the query side
     cannot know which concept a lay wording means (naming one outweighed the rest of the need,
     bench/data/README.md), but the document side can say every way its concepts are put."""
-    chosen = [expression for expression, _term in _lay_chosen(tuple(document_tokens(text)))]
+    chosen = [
+        expression for expression, _term in _lay_chosen(_named_concepts(document_tokens(text)))
+    ]
     return f"{text}。{'，'.join(chosen)}" if chosen else text
 
 
@@ -163,48 +166,72 @@ def lay_words(tokens: list[str]) -> list[str]:
     (``document_tokens``) words: BM25 indexes a technology under them too, so "切不动" in a
     factory manager's need finds the technology whose summary says "厚板切割" (the engine still
     counts a need's coverage against the written words only, ``MatchIndex``)."""
-    return [word for expression, _term in _lay_chosen(tuple(tokens)) for word in _expression_words(expression)]  # fmt: skip
+    return _lay_words_of(_named_concepts(tokens))
 
 
 def lay_sources(tokens: list[str]) -> dict[str, str]:
     """word of those lay expressions → the concept of the technology it speaks of (the first
     concept whose expressions hold it): what an explanation says a plain word stood for."""
     found: dict[str, str] = {}
-    for expression, term in _lay_chosen(tuple(tokens)):
-        for word in _expression_words(expression):
+    for expression, term in _lay_chosen(_named_concepts(tokens)):
+        for word in _expression_table()[expression]:
             found.setdefault(word, term)
     return found
 
 
-def _lay_chosen(tokens: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(lay expression, its concept) for the concepts ``tokens`` name, in turn from each concept,
-    first named first, at most ``LAY_EXPANSION_MAX`` (the same text gives the same ones in the
-    dense reading and in BM25)."""
+def _named_concepts(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The concepts these words name (a concept itself or through an alias), first named first."""
     by_concept = lay_by_concept()
     aliases = alias_concepts()
-    named: list[str] = []
+    named: dict[str, None] = {}
     for word in tokens:
-        for term in ((word,) if word in by_concept else ()) + aliases.get(word, ()):
-            if term not in named:
-                named.append(term)
-    queues = [[(lay, term) for lay in by_concept[term]] for term in named if by_concept.get(term)]
+        if word in by_concept:
+            named[word] = None
+        for term in aliases.get(word, ()):
+            named[term] = None
+    return tuple(named)
+
+
+def _lay_words_of(named: tuple[str, ...]) -> list[str]:
+    words: list[str] = []
+    table = _expression_table()
+    for expression, _term in _lay_chosen(named):
+        words.extend(table[expression])
+    return words
+
+
+def _lay_chosen(named: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(lay expression, its concept) for these concepts, in turn from each concept, first named
+    first, an expression another concept already gave skipped, at most ``LAY_EXPANSION_MAX`` (the
+    same text gives the same ones in the dense reading and in BM25)."""
+    by_concept = lay_by_concept()
+    lists = [(by_concept[term], term) for term in named if by_concept.get(term)]
+    position = [0] * len(lists)
     chosen: list[tuple[str, str]] = []
     taken: set[str] = set()
-    while queues and len(chosen) < LAY_EXPANSION_MAX:
-        for queue in queues:
-            while queue and queue[0][0] in taken:
-                queue.pop(0)
-            if queue and len(chosen) < LAY_EXPANSION_MAX:
-                taken.add(queue[0][0])
-                chosen.append(queue.pop(0))
-        queues = [queue for queue in queues if queue]
+    active = list(range(len(lists)))
+    while active and len(chosen) < LAY_EXPANSION_MAX:
+        remaining = []
+        for k in active:
+            expressions, term = lists[k]
+            i = position[k]
+            while i < len(expressions) and expressions[i] in taken:
+                i += 1
+            if i < len(expressions) and len(chosen) < LAY_EXPANSION_MAX:
+                taken.add(expressions[i])
+                chosen.append((expressions[i], term))
+                i += 1
+            position[k] = i
+            if i < len(expressions):
+                remaining.append(k)
+        active = remaining
     return tuple(chosen)
 
 
-@cache
-def _expression_words(expression: str) -> tuple[str, ...]:
-    """A lay expression's words, segmented once (the dictionary holds some 8,500)."""
-    return _surface_tokens(expression)
+@lru_cache(maxsize=1)
+def _expression_table() -> dict[str, tuple[str, ...]]:
+    """Every lay expression's words, segmented once (the dictionary holds some 8,500)."""
+    return {lay: _surface_tokens(lay) for lays in lay_by_concept().values() for lay in lays}
 
 
 def _parts(tokens: list[str]) -> list[str]:
