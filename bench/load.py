@@ -55,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -467,8 +468,15 @@ def warm_up(args: argparse.Namespace, urls: dict[str, list[tuple[str, str]]]) ->
     def fetch(item: tuple[str, str]) -> float:
         t0 = time.perf_counter()
         request = urllib.request.Request(base(args) + item[0], headers={"Cookie": item[1]})
-        with urllib.request.urlopen(request, timeout=600) as answer:  # noqa: S310
-            answer.read()
+        try:
+            with urllib.request.urlopen(request, timeout=600) as answer:  # noqa: S310
+                answer.read()
+        except urllib.error.HTTPError as error:
+            # 503: the worker's first index is still being built (INNOBRIDGE_INDEX_WAIT, slower
+            # on a busy machine); the round then counts as slow and the next one asks again
+            if error.code != 503:
+                raise
+            return max(time.perf_counter() - t0, 2.0)
         return time.perf_counter() - t0
 
     rounds = 0
